@@ -1,0 +1,271 @@
+"""The ``kg`` command: parses arguments, makes one library call, formats the result.
+
+Imports of rdflib and friends happen inside the commands, so ``kg --help`` stays fast.
+Exit status: 0 success, 1 a user error (bad input, unknown name, busy store), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+
+import click
+
+from kg import __version__
+
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True, help="Output format."
+)
+
+
+def filter_options(command):
+    """``--as-of`` and ``--min-confidence``, shared by the commands that read assertions."""
+    command = click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only claims with at least this confidence.")(command)
+    return click.option(
+        "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Only claims holding on this date (YYYY-MM-DD)."
+    )(command)
+
+
+def _filters(as_of: dt.datetime | None, min_confidence: float | None):
+    from kg.query import Filters
+
+    return Filters(as_of.date() if as_of else None, min_confidence)
+
+
+def with_store(read_only: bool):
+    """Open the store named by ``--store`` for the command and close it afterwards."""
+
+    def decorate(command):
+        @functools.wraps(command)
+        @click.pass_context
+        def wrapper(ctx: click.Context, *args, **kwargs):
+            from kg.store import open_store
+
+            store = open_store(ctx.obj["store"], read_only=read_only)
+            try:
+                return command(store, *args, **kwargs)
+            finally:
+                store.close()
+
+        return wrapper
+
+    return decorate
+
+
+def emit(rows: list[dict], columns: list[str], fmt: str, vertical: bool = False, empty: str = "no results") -> None:
+    from kg.output import render
+
+    if not rows and fmt == "table":
+        click.echo(empty, err=True)
+        return
+    click.echo(render(rows, columns, fmt, vertical))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--store",
+    envvar="KG_STORE",
+    metavar="DIR",
+    help="Store folder (default: .kg in the current folder, or $KG_STORE); ':memory:' for a throw-away store.",
+)
+@click.version_option(__version__, prog_name="kg")
+@click.pass_context
+def main(ctx: click.Context, store: str | None) -> None:
+    """actorgraph: ask a knowledge graph who backs, opposes, mediates and negotiates with whom.
+
+    \b
+    Examples:
+      kg load examples/ain-issa-2020/          load a folder of data files
+      kg match "?who backs sna"                who backs the Syrian National Army?
+      kg match "Moscow backs ?x" --evidence    whom does Russia back, says who?
+      kg match "?a backs ?b" "?b opposes ypg"  backers of the YPG's enemies
+      kg why turkey backs sna                  every source behind one claim
+      kg sparql "SELECT * WHERE { ?a kgo:mediates ?b }"
+    """
+    ctx.obj = {"store": store}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@with_store(read_only=False)
+def load(store, paths: tuple[str, ...]) -> None:
+    """Load data files or folders (YAML, JSON, CSV, Turtle, N-Triples, JSON-LD).
+
+    Every file is checked before anything is written; one mistake anywhere and the
+    store stays exactly as it was. Loading a file again replaces what it loaded before.
+
+    \b
+    Examples:
+      kg load examples/ain-issa-2020/ain-issa.yaml
+      kg load data/ claims.csv
+    """
+    from kg.loader import load as load_files
+
+    for report in load_files(store, paths):
+        click.echo(f"loaded {report.path}: {report.actors} actors, {report.sources} sources, {report.assertions} assertions ({report.triples} triples)")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@with_store(read_only=False)
+def drop(store, paths: tuple[str, ...]) -> None:
+    """Remove everything that the given files loaded.
+
+    \b
+    Example:
+      kg drop examples/ain-issa-2020/ain-issa.yaml
+    """
+    from kg.loader import drop as drop_file
+
+    for path in paths:
+        drop_file(store, path)
+        click.echo(f"dropped {path}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format.")
+@with_store(read_only=True)
+def info(store, fmt: str) -> None:
+    """Counts: actors by type, assertions by relation, sources, dates, loaded files."""
+    from kg.query import info as store_info
+
+    summary = store_info(store)
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"store: {summary['store']}")
+    click.echo(f"sources: {summary['sources']}   dates reported: {summary['first_date'] or '-'} .. {summary['last_date'] or '-'}")
+    for title, counts in (("actors", summary["actors"]), ("assertions", summary["assertions"])):
+        click.echo(f"{title}: {sum(counts.values())}")
+        for name, count in counts.items():
+            click.echo(f"  {name:<20} {count}")
+    click.echo(f"files: {len(summary['files'])}")
+    for file in summary["files"]:
+        click.echo(f"  {file}")
+
+
+@main.command()
+@click.option("--type", "type_name", help="Only actors of this type (State, Government, ArmedGroup, ...).")
+@click.option("--search", help="Only actors whose id, label or an alias contains this text.")
+@FORMAT_OPTION
+@with_store(read_only=True)
+def actors(store, type_name: str | None, search: str | None, fmt: str) -> None:
+    """List actors with their type and aliases.
+
+    \b
+    Examples:
+      kg actors --type ArmedGroup
+      kg actors --search kurd
+    """
+    from kg.query import actors as list_actors
+
+    emit(list_actors(store, type_name, search), ["id", "label", "type", "aliases", "wikidata"], fmt, empty="no actors")
+
+
+@main.command()
+@click.argument("patterns", nargs=-1, required=True)
+@filter_options
+@click.option("--evidence", is_flag=True, help="Add the source, date, confidence and quote behind each answer.")
+@FORMAT_OPTION
+@with_store(read_only=True)
+def match(store, patterns: tuple[str, ...], as_of, min_confidence, evidence: bool, fmt: str) -> None:
+    """Find actors by triple patterns: SUBJECT RELATION OBJECT.
+
+    Each end is an actor (id, label or alias; quote names with spaces) or a ?variable.
+    Several patterns join on shared variables. Relations: backs, opposes, mediates,
+    negotiates-with, their inverses (backed-by, ...) and sub-relations (fights, ...);
+    `kg relations` lists them all.
+
+    \b
+    Examples:
+      kg match "?who backs sna"
+      kg match "Moscow backs ?x" --evidence
+      kg match "?a backs ?b" "?b opposes ypg" --format json
+      kg match "?x negotiates-with turkey" --as-of 2018-01-01
+      kg match "'Syrian regime' backed-by ?who"
+    """
+    from kg.query import match as run_match
+
+    columns, rows = run_match(store, list(patterns), _filters(as_of, min_confidence), evidence)
+    emit(rows, columns, fmt, vertical=evidence, empty="no matches")
+
+
+@main.command()
+@click.argument("subject")
+@click.argument("relation")
+@click.argument("object")
+@filter_options
+@FORMAT_OPTION
+@with_store(read_only=True)
+def why(store, subject: str, relation: str, object: str, as_of, min_confidence, fmt: str) -> None:
+    """Show every assertion behind a claim: source, date, quote, confidence.
+
+    \b
+    Examples:
+      kg why turkey backs sna
+      kg why "Syrian regime" backed-by Moscow --format json
+      kg why russia opposes turkey --min-confidence 0.8
+    """
+    from kg.query import WHY_COLUMNS
+    from kg.query import why as explain
+
+    rows = explain(store, subject, relation, object, _filters(as_of, min_confidence))
+    emit(rows, WHY_COLUMNS, fmt, vertical=True, empty="no assertion supports this claim")
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a .rq file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "turtle", "nt", "json-ld"]),
+    default=None,
+    help="Rows: table (default), json, csv. Graphs: turtle (default), nt, json-ld.",
+)
+@with_store(read_only=True)
+def sparql(store, query: str | None, query_file, fmt: str | None) -> None:
+    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+    Prefixes kgo:, actor:, source:, stmt:, rdf:, rdfs:, owl:, xsd:, skos:, prov:,
+    dcterms:, schema: and wd: are predeclared. The default graph is the union of all
+    loaded files and the ontology.
+
+    \b
+    Examples:
+      kg sparql "SELECT ?who WHERE { ?who kgo:backs actor:sna }"
+      kg sparql -f examples/ain-issa-2020/queries/backers.rq --format csv
+      kg sparql "CONSTRUCT { ?a kgo:opposes ?b } WHERE { ?a kgo:opposes ?b }" --format nt
+    """
+    from kg.errors import KgError
+    from kg.query import sparql as run_sparql
+
+    if bool(query) == bool(query_file):
+        raise click.UsageError("give either a QUERY or -f FILE")
+    text = query or query_file.read()
+    result = run_sparql(store, text, compact=fmt in (None, "table"))
+    if result.kind == "ASK":
+        click.echo(json.dumps({"boolean": result.answer}) if fmt == "json" else str(result.answer).lower())
+    elif result.kind == "CONSTRUCT":
+        if fmt not in (None, "turtle", "nt", "json-ld"):
+            raise KgError(f"a graph result cannot be printed as {fmt}; use turtle, nt or json-ld")
+        click.echo(result.graph.serialize(format=fmt or "turtle").rstrip("\n"))
+    else:
+        if fmt not in (None, "table", "json", "csv"):
+            raise KgError(f"rows cannot be printed as {fmt}; use table, json or csv")
+        emit(result.rows, result.columns, fmt or "table")
+
+
+@main.command()
+@FORMAT_OPTION
+def relations(fmt: str) -> None:
+    """List the ontology's relations: inverses, symmetry, roll-up, CAMEO codes."""
+    from kg.query import relations as list_relations
+
+    emit(list_relations(), ["name", "rolls_up_to", "inverse", "symmetric", "cameo"], fmt)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

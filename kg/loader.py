@@ -1,0 +1,179 @@
+"""``kg load``: read files, resolve names, check everything, then write in one transaction.
+
+Nothing is written until every file of the load has been read and checked, so a
+mistake anywhere leaves the store exactly as it was. Each file becomes its own named
+graph (its ``file://`` IRI): loading it again replaces what it contributed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable
+
+from rdflib import URIRef
+
+from kg.errors import KgError
+from kg.model import Actor, Assertion, Source, actor_triples, assertion_triples, source_triples
+from kg.namespaces import ACTOR
+from kg.ontology import Ontology, load_ontology, normalise
+from kg.sources import Document, read_document, readers
+from kg.store import KgStore
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    path: str
+    graph: str
+    actors: int
+    sources: int
+    assertions: int
+    triples: int
+
+
+def data_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files a load reads: each file given, and every data file inside each folder."""
+    suffixes = set(readers())
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+            if not found:
+                raise KgError(f"no data files ({', '.join(sorted(suffixes))}) in this folder", path=str(path))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise KgError("no such file or folder", path=str(path))
+    return files
+
+
+def graph_iri(path: str | Path) -> URIRef:
+    """The named graph of a file: its absolute ``file://`` IRI (the same on every re-load)."""
+    return URIRef(Path(path).resolve().as_uri())
+
+
+def load(store: KgStore, paths: Iterable[str | Path]) -> list[LoadReport]:
+    """Load files and folders into the store, all or nothing."""
+    documents = [read_document(path) for path in data_files(paths)]
+    ontology = load_ontology()
+    index = ActorIndex(store.actors() + [a for doc in documents for a in doc.actors])
+    known_sources = {s.id: s for s in store.sources()}
+    known_sources.update({s.id: s for doc in documents for s in doc.sources})
+    graphs, reports = {}, []
+    for doc in documents:
+        triples = document_triples(doc, index, known_sources, ontology)
+        graphs[graph_iri(doc.path)] = triples
+        reports.append(
+            LoadReport(doc.path, str(graph_iri(doc.path)), len(doc.actors), len(doc.sources), len(doc.assertions), len(triples))
+        )
+    store.replace_graphs(graphs)
+    return reports
+
+
+def drop(store: KgStore, path: str | Path) -> str:
+    """Remove everything one file contributed; the file itself need not exist any more."""
+    iri = graph_iri(path)
+    if iri not in store.data_graphs():
+        raise KgError("this file is not loaded (see `kg info` for the loaded files)", path=str(path))
+    store.drop_graph(iri)
+    return str(iri)
+
+
+def document_triples(doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology) -> set[tuple]:
+    """Everything one file puts in its named graph: actors, sources, statement nodes and
+    the direct edges (with the inferred ones) that the statements entail."""
+    _check_unique(doc.actors, "actor")
+    _check_unique(doc.sources, "source")
+    triples: set[tuple] = set()
+    for actor in doc.actors:
+        actor = replace(actor, type=ontology.actor_type(actor.type, path=actor.where.path, line=actor.where.line, field="type").name)
+        triples.update(actor_triples(actor))
+    for source in doc.sources:
+        triples.update(source_triples(source))
+    single_source = doc.sources[0].id if len(doc.sources) == 1 else None
+    for raw in doc.assertions:
+        assertion = resolve_assertion(raw, index, sources, single_source, ontology)
+        triples.update(assertion_triples(assertion))
+        relation = ontology.relation(assertion.relation)
+        for obj in assertion.objects:
+            triples.update(ontology.implied_edges(ACTOR[assertion.subject], relation.iri, ACTOR[obj]))
+    return triples
+
+
+def resolve_assertion(
+    raw: Assertion, index: ActorIndex, sources: dict[str, Source], single_source: str | None, ontology: Ontology
+) -> Assertion:
+    """Names -> ids, inverse relations -> forward ones, defaults filled in, rules checked."""
+    where = raw.where
+    named = ontology.relation(raw.relation, path=where.path, line=where.line, field="relation")
+    relation, swapped = ontology.forward(named)
+    subject = index.lookup(raw.subject, where, "subject")
+    objects = tuple(index.lookup(name, where, "object") for name in raw.objects)
+    if swapped:
+        if len(objects) != 1:
+            raise where.error(f"{named.name!r} takes exactly one actor on each side", "object")
+        subject, objects = objects[0], (subject,)
+    if len(objects) > 1 and relation.name != "mediates":
+        raise where.error(f"only 'mediates' may name several parties; {relation.name!r} takes one object", "object")
+    if subject in objects:
+        raise where.error(f"an actor cannot {named.name} itself ({subject!r})", "object")
+    source_ids = raw.sources or ((single_source,) if single_source else ())
+    if not source_ids:
+        raise where.error("missing: name the source this claim comes from (the file defines several)", "source")
+    for source_id in source_ids:
+        if source_id not in sources:
+            raise where.error(f"unknown source {source_id!r}{_hint(source_id, sources)}", "source")
+    date = raw.date or sources[source_ids[0]].date
+    if date is None:
+        raise where.error("missing: give the date reported (or a date on the source)", "date")
+    if raw.valid_from and raw.valid_until and raw.valid_from > raw.valid_until:
+        raise where.error(f"valid_from {raw.valid_from} is after valid_until {raw.valid_until}", "valid_until")
+    return replace(raw, subject=subject, relation=relation.name, objects=tuple(sorted(objects)), sources=tuple(sorted(source_ids)), date=date)
+
+
+def _check_unique(records: list, what: str) -> None:
+    seen: dict[str, object] = {}
+    for record in records:
+        if record.id in seen:
+            first = seen[record.id].where.line
+            raise record.where.error(f"{what} {record.id!r} is defined twice (first on line {first})", "id")
+        seen[record.id] = record
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class ActorIndex:
+    """Finds an actor by id, label or alias, ignoring case, spacing and punctuation.
+
+    Built from the store's actors and the actors of the files being loaded. A name
+    that fits two different actors is an error, never a guess.
+    """
+
+    def __init__(self, actors: Iterable[Actor]) -> None:
+        self._ids: dict[str, set[str]] = defaultdict(set)
+        self._names: dict[str, str] = {}
+        for actor in actors:
+            for name in (actor.id, actor.label, *actor.aliases):
+                self._ids[normalise(name)].add(actor.id)
+                self._names.setdefault(normalise(name), name)
+
+    def lookup(self, name: str, where=None, field: str = "actor") -> str:
+        ids = self._ids.get(normalise(name), set())
+        if len(ids) == 1:
+            return next(iter(ids))
+        if len(ids) > 1:
+            message = f"{name!r} could mean any of {', '.join(sorted(ids))}; use the id"
+        else:
+            close = difflib.get_close_matches(normalise(name), list(self._names), n=1, cutoff=0.6)
+            hint = f"; did you mean {self._names[close[0]]!r}?" if close else ""
+            message = f"unknown actor {name!r}{hint}"
+        if where is None:
+            raise KgError(message, field=field)
+        raise where.error(message, field)

@@ -1,0 +1,34 @@
+"""The project's namespaces, defined once, and the prefixes every query and export uses."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+BASE = "https://w3id.org/actorgraph/"
+KGO = Namespace(BASE + "ontology#")
+ACTOR = Namespace(BASE + "actor/")
+SOURCE = Namespace(BASE + "source/")
+STMT = Namespace(BASE + "statement/")
+GRAPH = Namespace(BASE + "graph/")
+SCHEMA = Namespace("https://schema.org/")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+#: Named graph holding the ontology itself, so SPARQL can read labels and the property hierarchy.
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+#: Named graph holding facts about the store (format version).
+META_GRAPH = GRAPH["meta"]
+
+PREFIXES = {
+    "kgo": KGO,
+    "actor": ACTOR,
+    "source": SOURCE,
+    "stmt": STMT,
+    "schema": SCHEMA,
+    "wd": WD,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+}

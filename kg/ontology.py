@@ -1,0 +1,152 @@
+"""The ontology as data: relation names, inverses, symmetry, roll-up and actor types.
+
+Everything the code knows about relations is read from ``ontology/kgo.ttl`` (shipped
+as package data), so adding a sub-relation there is enough for the loader, ``match``
+and inference to understand it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.errors import KgError
+from kg.namespaces import KGO
+
+
+def normalise(name: str) -> str:
+    """Fold a user-typed name so that ``negotiates-with``, ``negotiatesWith`` and
+    ``Negotiates with`` compare equal."""
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
+
+
+def kebab(local_name: str) -> str:
+    """``negotiatesWith`` -> ``negotiates-with``: the CLI spelling of a relation or type."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", local_name).lower()
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One relation of the ontology, with what inference needs to know about it."""
+
+    iri: URIRef
+    name: str  # CLI spelling, e.g. "backed-by"
+    label: str
+    comment: str
+    inverse_of: URIRef | None  # set on the derived name (backedBy -> backs)
+    inverse: URIRef | None  # set on the forward name (backs -> backedBy)
+    symmetric: bool
+    parents: tuple[URIRef, ...]  # every super-relation, nearest first
+    cameo: tuple[str, ...]
+
+    @property
+    def forward(self) -> bool:
+        """Assertions are always stored with the forward relation (backs, not backed-by)."""
+        return self.inverse_of is None
+
+
+@dataclass(frozen=True)
+class ActorType:
+    iri: URIRef
+    name: str  # local name, e.g. "ArmedGroup"
+    label: str
+    comment: str
+
+
+class Ontology:
+    """The parsed ontology graph plus lookup tables built from it once."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.relations = {iri: self._relation(iri) for iri in graph.subjects(RDF.type, KGO.Relation)}
+        self.actor_types = {
+            iri: ActorType(iri, iri.removeprefix(str(KGO)), self._text(iri, RDFS.label), self._text(iri, RDFS.comment))
+            for iri in graph.subjects(RDFS.subClassOf, KGO.Actor)
+        }
+        self._relation_names = {normalise(r.name): r for r in self.relations.values()}
+        self._relation_names.update({normalise(r.label): r for r in self.relations.values()})
+        self._type_names = {normalise(t.name): t for t in self.actor_types.values()}
+        self._type_names.update({normalise(t.label): t for t in self.actor_types.values()})
+
+    def _text(self, iri: URIRef, prop: URIRef) -> str:
+        return str(self.graph.value(iri, prop) or "")
+
+    def _relation(self, iri: URIRef) -> Relation:
+        g = self.graph
+        parents = tuple(p for p in g.transitive_objects(iri, RDFS.subPropertyOf) if p != iri)
+        return Relation(
+            iri=iri,
+            name=kebab(iri.removeprefix(str(KGO))),
+            label=self._text(iri, RDFS.label),
+            comment=self._text(iri, RDFS.comment),
+            inverse_of=g.value(iri, OWL.inverseOf),
+            inverse=g.value(predicate=OWL.inverseOf, object=iri),
+            symmetric=(iri, RDF.type, OWL.SymmetricProperty) in g,
+            parents=parents,
+            cameo=tuple(sorted(str(c) for c in g.objects(iri, KGO.cameoCode))),
+        )
+
+    def relation(self, name: str, **where: object) -> Relation:
+        """Look a relation up by its CLI name, label or IRI local name; ``where`` locates errors."""
+        found = self._relation_names.get(normalise(name))
+        if found is None:
+            known = sorted(r.name for r in self.relations.values())
+            raise KgError(f"unknown relation {name!r}{_suggest(name, known)}", **where)  # type: ignore[arg-type]
+        return found
+
+    def actor_type(self, name: str, **where: object) -> ActorType:
+        """Look an actor type up by its class name or label (``ArmedGroup``, ``armed group``)."""
+        found = self._type_names.get(normalise(name))
+        if found is None:
+            known = sorted(t.name for t in self.actor_types.values())
+            raise KgError(f"unknown actor type {name!r}{_suggest(name, known)}", **where)  # type: ignore[arg-type]
+        return found
+
+    def forward(self, relation: Relation) -> tuple[Relation, bool]:
+        """The forward relation a name stands for, and whether subject and object swap."""
+        if relation.inverse_of is None:
+            return relation, False
+        return self.relations[relation.inverse_of], True
+
+    def implied_edges(self, subject: URIRef, relation: URIRef, obj: URIRef) -> set[tuple[URIRef, URIRef, URIRef]]:
+        """Every direct edge one asserted edge entails: itself, its super-relations
+        (fights -> opposes), their inverses (opposedBy) and symmetric mirrors.
+
+        This is the whole of the inference: materialised at load time so that plain
+        SPARQL over the store, on any backend, sees the same answers as ``kg match``.
+        """
+        edges = set()
+        rel = self.relations[relation]
+        for iri in (relation, *rel.parents):
+            r = self.relations[iri]
+            edges.add((subject, iri, obj))
+            if r.inverse is not None:
+                edges.add((obj, r.inverse, subject))
+            if r.symmetric:
+                edges.add((obj, iri, subject))
+        return edges
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{hint} (known: {', '.join(known)})"
+
+
+def ontology_path(name: str = "kgo.ttl") -> str:
+    """Path of a file of the packaged ontology (``kgo.ttl``, ``shapes.ttl``)."""
+    return str(resources.files("kg") / "ontology" / name)
+
+
+@cache
+def load_ontology() -> Ontology:
+    """The packaged ontology, parsed once per process."""
+    graph = Graph()
+    graph.parse(ontology_path("kgo.ttl"), format="turtle")
+    return Ontology(graph)

@@ -1,0 +1,325 @@
+"""Questions users ask the store: ``match`` patterns, ``why`` a claim holds, ``info``, ``actors``, raw SPARQL.
+
+Each function returns plain rows (lists of dicts of strings) for the CLI to format.
+User input never becomes query text: names are resolved to IRIs first and handed to
+Oxigraph as bound values (``initBindings``); the query text is built only from the
+project's own variable names and ontology terms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.errors import KgError
+from kg.loader import ActorIndex
+from kg.model import Where
+from kg.namespaces import ACTOR, KGO, PREFIXES, SOURCE
+from kg.ontology import Relation, load_ontology
+from kg.sources import split_claim
+from kg.store import KgStore
+
+VARIABLE = re.compile(r"^\?([A-Za-z][A-Za-z0-9_]*)$")
+EVIDENCE_COLUMNS = ["claim", "source", "title", "url", "date", "confidence", "quote"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which assertions count: those holding on ``as_of`` with at least ``min_confidence``.
+
+    An assertion holds from its ``valid_from`` (or, without one, from the date it was
+    reported) until its ``valid_until`` (or for good).
+    """
+
+    as_of: dt.date | None = None
+    min_confidence: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.as_of is not None or self.min_confidence is not None
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """``SUBJECT RELATION OBJECT`` where each end is an actor id or a ``?variable``."""
+
+    subject: str  # "?who" or an actor id
+    relation: Relation  # as written (may be an inverse such as backed-by)
+    object: str
+    text: str
+
+
+# -- building queries -----------------------------------------------------------------------------
+
+
+class _Query:
+    """Collects query text and bound values; bound variables must also be projected (Oxigraph)."""
+
+    def __init__(self) -> None:
+        self.bindings: dict[str, object] = {}
+
+    def bind(self, value: object) -> str:
+        name = f"_b{len(self.bindings)}"
+        self.bindings[name] = value
+        return "?" + name
+
+    def term(self, end: str) -> str:
+        """A pattern end: the user's variable, or the actor's IRI as a bound value."""
+        return end if end.startswith("?") else self.bind(ACTOR[end])
+
+    @property
+    def bound(self) -> str:
+        return " ".join("?" + name for name in self.bindings)
+
+
+def _edge_group(q: _Query, pattern: Pattern) -> str:
+    """Truthy form: the materialised direct edge (inverses and roll-up already stored)."""
+    return f"{q.term(pattern.subject)} {q.bind(pattern.relation.iri)} {q.term(pattern.object)} ."
+
+
+def _statement_group(q: _Query, pattern: Pattern, filters: Filters, statement: str) -> str:
+    """Full form: the statement nodes behind a pattern, with the time and confidence filters."""
+    ontology = load_ontology()
+    forward, swapped = ontology.forward(pattern.relation)
+    subject, obj = q.term(pattern.subject), q.term(pattern.object)
+    if swapped:
+        subject, obj = obj, subject
+    roles = f"{statement} kgo:subject {subject} ; kgo:object {obj} ."
+    if forward.symmetric:
+        roles = f"{{ {roles} }} UNION {{ {statement} kgo:subject {obj} ; kgo:object {subject} . }}"
+    lines = [roles, f"{statement} kgo:relation/rdfs:subPropertyOf* {q.bind(forward.iri)} ."]
+    if filters.min_confidence is not None:
+        lines.append(f"{statement} kgo:confidence {statement}_c . FILTER({statement}_c >= {q.bind(Literal(Decimal(repr(filters.min_confidence))))})")
+    if filters.as_of is not None:
+        as_of = q.bind(Literal(filters.as_of, datatype=XSD.date))
+        lines += [
+            f"{statement} kgo:dateReported {statement}_d .",
+            f"OPTIONAL {{ {statement} kgo:validFrom {statement}_f }} OPTIONAL {{ {statement} kgo:validUntil {statement}_u }}",
+            f"FILTER(COALESCE({statement}_f, {statement}_d) <= {as_of} && (!BOUND({statement}_u) || {statement}_u >= {as_of}))",
+        ]
+    return "\n".join(lines)
+
+
+# -- match ----------------------------------------------------------------------------------------
+
+
+def parse_pattern(text: str, index: ActorIndex) -> Pattern:
+    where = Where("pattern")
+    subject, relation_name, objects = split_claim(text, where, "pattern")
+    if len(objects) != 1:
+        raise KgError(f"{text!r}: a pattern has one object", field="pattern")
+    ends = [_end(name, index) for name in (subject, objects[0])]
+    relation = load_ontology().relation(relation_name, field="pattern")
+    return Pattern(ends[0], relation, ends[1], text)
+
+
+def _end(name: str, index: ActorIndex) -> str:
+    if name.startswith("?"):
+        if not VARIABLE.match(name):
+            raise KgError(f"{name!r} is not a variable name (letters, digits and _, e.g. ?who)", field="pattern")
+        return name
+    return index.lookup(name, field="pattern")
+
+
+def match(store: KgStore, patterns: list[str], filters: Filters = Filters(), evidence: bool = False) -> tuple[list[str], list[dict]]:
+    """Rows of actor ids for the variables of the patterns, joined on shared variables.
+
+    Examples: ``match(store, ["?who backs sna"])`` -> ``(["who"], [{"who": "turkey"}])``.
+    """
+    index = ActorIndex(store.actors())
+    parsed = [parse_pattern(text, index) for text in patterns]
+    variables = list(dict.fromkeys(end[1:] for p in parsed for end in (p.subject, p.object) if end.startswith("?")))
+    if not variables:
+        raise KgError("give at least one ?variable (to check a single claim, use `kg why`)", field="pattern")
+    if evidence and set(variables) & set(EVIDENCE_COLUMNS):
+        raise KgError(f"with --evidence, do not name variables {', '.join(EVIDENCE_COLUMNS)}", field="pattern")
+    q = _Query()
+    if filters.active:
+        groups = [_statement_group(q, p, filters, f"?_s{i}") for i, p in enumerate(parsed)]
+    else:
+        groups = [_edge_group(q, p) for p in parsed]
+    projection = " ".join("?" + v for v in variables)
+    text = f"SELECT DISTINCT {projection} {q.bound} WHERE {{\n" + "\n".join(groups) + f"\n}} ORDER BY {projection}"
+    rows = [{v: actor_id(row[v]) for v in variables} for row in store.query(text, q.bindings)]
+    if not evidence:
+        return variables, rows
+    return variables + EVIDENCE_COLUMNS, [
+        {**row, **item} for row in rows for p in parsed for item in _evidence(store, p, row, filters)
+    ]
+
+
+def _evidence(store: KgStore, pattern: Pattern, row: dict, filters: Filters) -> list[dict]:
+    ends = [row[end[1:]] if end.startswith("?") else end for end in (pattern.subject, pattern.object)]
+    found = why_rows(store, ends[0], pattern.relation, ends[1], filters)
+    return [{key: item[key] for key in EVIDENCE_COLUMNS} for item in found]
+
+
+# -- why ------------------------------------------------------------------------------------------
+
+WHY_COLUMNS = ["claim", "relation", "source", "title", "publisher", "url", "date", "valid_from", "valid_until", "confidence", "quote", "statement", "file"]
+
+
+def why(store: KgStore, subject: str, relation: str, obj: str, filters: Filters = Filters()) -> list[dict]:
+    """Every assertion behind ``SUBJECT RELATION OBJECT``, with its source and quote."""
+    index = ActorIndex(store.actors())
+    rel = load_ontology().relation(relation, field="relation")
+    return why_rows(store, index.lookup(subject, field="subject"), rel, index.lookup(obj, field="object"), filters)
+
+
+def why_rows(store: KgStore, subject: str, relation: Relation, obj: str, filters: Filters) -> list[dict]:
+    q = _Query()
+    group = _statement_group(q, Pattern(subject, relation, obj, ""), filters, "?st")
+    text = f"""SELECT ?st ?g ?rel ?subject (GROUP_CONCAT(DISTINCT STR(?o); separator=" ") AS ?objects)
+        ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {q.bound} WHERE {{
+        {group}
+        GRAPH ?g {{ ?st a kgo:Assertion ; kgo:relation ?rel ; kgo:subject ?subject ; kgo:object ?o ;
+                    kgo:confidence ?confidence ; kgo:dateReported ?date ; prov:wasDerivedFrom ?src . }}
+        OPTIONAL {{ ?st kgo:quote ?quote }} OPTIONAL {{ ?st kgo:validFrom ?from }} OPTIONAL {{ ?st kgo:validUntil ?until }}
+        OPTIONAL {{ ?src dcterms:title ?title }} OPTIONAL {{ ?src dcterms:publisher ?publisher }}
+        OPTIONAL {{ ?src schema:url ?url }}
+    }} GROUP BY ?st ?g ?rel ?subject ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {q.bound}
+    ORDER BY ?date ?st ?src"""
+    ontology = load_ontology()
+    rows = []
+    for r in store.query(text, q.bindings):
+        name = ontology.relations[r.rel].name
+        objects = ", ".join(actor_id(URIRef(o)) for o in sorted(str(r.objects).split()))
+        rows.append(
+            {
+                "claim": f"{actor_id(r.subject)} {name} {objects}",
+                "relation": name,
+                "source": _local(r.src, SOURCE),
+                "title": _str(r.title),
+                "publisher": _str(r.publisher),
+                "url": _str(r.url),
+                "date": _str(r.date),
+                "valid_from": _str(r["from"]),
+                "valid_until": _str(r.until),
+                "confidence": _str(r.confidence),
+                "quote": _str(r.quote),
+                "statement": str(r.st),
+                "file": str(r.g),
+            }
+        )
+    return rows
+
+
+# -- info and actors ------------------------------------------------------------------------------
+
+
+def info(store: KgStore) -> dict:
+    """What the store holds: counts by type and relation, sources, dates, loaded files."""
+
+    def pairs(text: str) -> dict[str, int]:
+        return {_local(row[0], KGO): int(row[1]) for row in store.query(text)}
+
+    ontology = load_ontology()
+    by_relation = pairs("SELECT ?r (COUNT(DISTINCT ?st) AS ?n) WHERE { ?st a kgo:Assertion ; kgo:relation ?r } GROUP BY ?r ORDER BY ?r")
+    totals = next(
+        iter(
+            store.query(
+                """SELECT * WHERE {
+                     { SELECT (COUNT(DISTINCT ?src) AS ?sources) WHERE { ?src a kgo:Source } }
+                     { SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?st kgo:dateReported ?d } } }"""
+            )
+        )
+    )
+    return {
+        "store": store.location,
+        "actors": pairs("SELECT ?t (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a ?t . ?t rdfs:subClassOf kgo:Actor } GROUP BY ?t ORDER BY ?t"),
+        "assertions": {ontology.relations[KGO[name]].name: n for name, n in by_relation.items()},
+        "sources": int(totals.sources),
+        "first_date": _str(totals.first),
+        "last_date": _str(totals.last),
+        "files": [str(g) for g in store.data_graphs()],
+    }
+
+
+def actors(store: KgStore, type_name: str | None = None, search: str | None = None) -> list[dict]:
+    wanted = load_ontology().actor_type(type_name, field="--type").name if type_name else None
+    needle = (search or "").casefold()
+    rows = []
+    for actor in store.actors():
+        names = (actor.id, actor.label, *actor.aliases)
+        if wanted and actor.type != wanted:
+            continue
+        if needle and not any(needle in n.casefold() for n in names):
+            continue
+        rows.append({"id": actor.id, "label": actor.label, "type": actor.type, "aliases": "; ".join(actor.aliases), "wikidata": actor.wikidata or ""})
+    return rows
+
+
+def relations() -> list[dict]:
+    """The ontology's relations, as the CLI and README list them."""
+    ontology = load_ontology()
+    rows = []
+    for rel in sorted(ontology.relations.values(), key=lambda r: r.name):
+        rows.append(
+            {
+                "name": rel.name,
+                "rolls_up_to": ", ".join(ontology.relations[p].name for p in rel.parents),
+                "inverse": ontology.relations[rel.inverse].name if rel.inverse else (f"(inverse of {ontology.relations[rel.inverse_of].name})" if rel.inverse_of else ""),
+                "symmetric": "yes" if rel.symmetric else "",
+                "cameo": " ".join(rel.cameo),
+                "meaning": rel.comment,
+            }
+        )
+    return rows
+
+
+# -- raw SPARQL -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SparqlResult:
+    kind: str  # "SELECT", "ASK" or "CONSTRUCT" (also DESCRIBE)
+    columns: list[str]
+    rows: list[dict]
+    answer: bool | None = None
+    graph: object = None
+
+
+def sparql(store: KgStore, text: str, compact: bool = True) -> SparqlResult:
+    """Run any SPARQL 1.1 query with the project's prefixes predeclared."""
+    result = store.query(text)
+    if result.type == "ASK":
+        return SparqlResult("ASK", [], [], answer=bool(result.askAnswer))
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        graph = result.graph
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        return SparqlResult("CONSTRUCT", [], [], graph=graph)
+    columns = [str(v) for v in result.vars]
+    render = _compact if compact else _plain
+    rows = [{c: render(row[c]) for c in columns} for row in result]
+    return SparqlResult("SELECT", columns, rows)
+
+
+def _compact(value: object) -> str:
+    if isinstance(value, URIRef):
+        for prefix, namespace in PREFIXES.items():
+            if value.startswith(str(namespace)) and re.match(r"^[\w.-]*$", value[len(namespace) :]):
+                return f"{prefix}:{value[len(namespace):]}"
+    return _plain(value)
+
+
+def _plain(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def actor_id(node: object) -> str:
+    return _local(node, ACTOR)
+
+
+def _local(node: object, namespace) -> str:
+    text = str(node)
+    return text[len(str(namespace)) :] if text.startswith(str(namespace)) else text
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)

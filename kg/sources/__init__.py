@@ -1,0 +1,155 @@
+"""Readers: each turns one input file into a ``Document`` of unresolved model objects.
+
+A reader checks what it can see in the file alone (field names, dates, numbers);
+names of actors, relations and sources are resolved later by ``kg.loader``, which
+also sees the store and the other files of the same load.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from kg.errors import KgError
+from kg.model import Actor, Assertion, Source, Where, parse_confidence, parse_date
+
+#: Default confidence of a claim whose file does not say (see README, "Data format").
+DEFAULT_CONFIDENCE = 1.0
+
+ASSERTION_FIELDS = {
+    "claim", "subject", "relation", "object", "objects", "source", "sources", "quote",
+    "date", "valid_from", "valid_until", "confidence", "note",
+}  # fmt: skip
+
+
+@dataclass
+class Document:
+    path: str
+    actors: list[Actor] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    assertions: list[Assertion] = field(default_factory=list)
+
+
+def readers() -> dict[str, Callable[[Path], Document]]:
+    """File suffix -> reader. Imported lazily: only the readers a load needs are paid for."""
+    from kg.sources import csv_file, rdf_file, yaml_file
+
+    return {
+        ".yaml": yaml_file.read,
+        ".yml": yaml_file.read,
+        ".json": yaml_file.read,
+        ".csv": csv_file.read,
+        ".ttl": rdf_file.read,
+        ".nt": rdf_file.read,
+        ".jsonld": rdf_file.read,
+    }
+
+
+def read_document(path: Path) -> Document:
+    reader = readers().get(path.suffix.lower())
+    if reader is None:
+        raise KgError(f"cannot read {path.suffix or 'files without a suffix'}; use one of {', '.join(readers())}", path=str(path))
+    try:
+        return reader(path)
+    except (OSError, UnicodeDecodeError) as err:
+        raise KgError(f"cannot read file: {err}", path=str(path)) from None
+
+
+def check_fields(record: Mapping, allowed: set[str], where: Where, what: str) -> None:
+    """Reject misspelt field names instead of silently ignoring the value."""
+    for key in record:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(allowed))})"
+            raise where.error(f"unknown {what} field {key!r}{hint}", str(key))
+
+
+def split_claim(text: str, where: Where, field: str = "claim") -> tuple[str, str, tuple[str, ...]]:
+    """Split ``"Moscow backs 'Syrian regime'"`` into subject, relation and object name(s).
+
+    The relation is the first word (or two words, for ``negotiates with``) that names a
+    relation of the ontology; everything before is the subject, everything after the
+    object. Several objects (parties of a mediation) are separated by commas.
+    """
+    from kg.ontology import load_ontology
+
+    ontology = load_ontology()
+    try:
+        words = shlex.split(text)
+    except ValueError as err:
+        raise where.error(f"cannot split {text!r}: {err}", field) from None
+    for start in range(1, len(words) - 1):
+        for width in (2, 1):
+            candidate = " ".join(words[start : start + width])
+            if start + width < len(words) and _is_relation(ontology, candidate):
+                subject = " ".join(words[:start])
+                objects = " ".join(words[start + width :])
+                return subject, candidate, tuple(o.strip() for o in objects.split(",") if o.strip())
+    raise where.error(
+        f"cannot find 'SUBJECT RELATION OBJECT' in {text!r} (quote multi-word names, e.g. \"'Syrian regime' backed-by Moscow\")",
+        field,
+    )
+
+
+def _is_relation(ontology, name: str) -> bool:
+    try:
+        ontology.relation(name)
+    except KgError:
+        return False
+    return True
+
+
+def assertion_from_record(record: Mapping, where: Where, defaults: Mapping) -> Assertion:
+    """Build an unresolved assertion from a YAML/JSON mapping or a CSV row."""
+    if record.get("claim"):
+        for key in ("subject", "relation", "object", "objects"):
+            if record.get(key):
+                raise where.error(f"give either 'claim' or subject/relation/object, not both ({key!r})", key)
+        subject, relation, objects = split_claim(str(record["claim"]), where)
+    else:
+        subject, relation = _required(record, "subject", where), _required(record, "relation", where)
+        objects = _names(record.get("objects") or record.get("object"))
+        if not objects:
+            raise where.error("missing: name the other actor with 'object'", "object")
+    sources = _names(record.get("sources") or record.get("source") or defaults.get("source"))
+    confidence = record.get("confidence")
+    if confidence is None or confidence == "":
+        confidence = defaults.get("confidence", DEFAULT_CONFIDENCE)
+    return Assertion(
+        subject=subject,
+        relation=relation,
+        objects=objects,
+        sources=sources,
+        date=parse_date(record.get("date") or defaults.get("date"), where, "date"),
+        confidence=parse_confidence(confidence, where),
+        quote=_text(record.get("quote")),
+        valid_from=parse_date(record.get("valid_from"), where, "valid_from"),
+        valid_until=parse_date(record.get("valid_until"), where, "valid_until"),
+        note=_text(record.get("note")),
+        where=where,
+    )
+
+
+def _required(record: Mapping, key: str, where: Where) -> str:
+    value = _text(record.get(key))
+    if not value:
+        raise where.error(f"missing: every assertion needs a {key} (or a 'claim' such as 'turkey backs sna')", key)
+    return value
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """One name, a comma-separated string of names, or a list of names."""
+    if value is None or value == "":
+        return ()
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())  # quotes often arrive wrapped over lines
+    return text or None

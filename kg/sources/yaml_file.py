@@ -1,0 +1,183 @@
+"""The human-authored format: one YAML (or JSON) file with sources, actors and assertions.
+
+See README "Data format". Every mapping remembers the line it started on, so an
+error names the exact line to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from kg.errors import KgError
+from kg.model import (
+    Actor,
+    Source,
+    Where,
+    parse_date,
+    parse_id,
+    parse_url,
+    parse_wikidata,
+)
+from kg.sources import ASSERTION_FIELDS, Document, assertion_from_record, check_fields
+
+TOP_FIELDS = {"sources", "actors", "assertions", "defaults"}
+ACTOR_FIELDS = {"id", "label", "type", "aliases", "wikidata", "description"}
+SOURCE_FIELDS = {"id", "title", "publisher", "url", "date"}
+DEFAULT_FIELDS = {"source", "date", "confidence"}
+
+
+class LineDict(dict):
+    """A mapping that knows the line it started on (1-based)."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: object) -> int:
+        return getattr(self, "key_lines", {}).get(key, self.line)
+
+
+class LineList(list):
+    """A sequence that knows the line of each item (1-based)."""
+
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise KgError(f"duplicate key {key!r}", line=key_node.start_mark.line + 1, path=loader.name)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+def read(path: Path) -> Document:
+    data = _parse(path)
+    doc = Document(str(path))
+    if data is None:
+        return doc
+    where = Where(str(path), getattr(data, "line", 1))
+    if not isinstance(data, dict):
+        raise where.error("the file must be a mapping with 'sources', 'actors' and 'assertions'")
+    check_fields(data, TOP_FIELDS, where, "top-level")
+    defaults = data.get("defaults") or {}
+    check_fields(defaults, DEFAULT_FIELDS, _where(path, defaults), "defaults")
+    doc.sources = [_source(rec, w) for rec, w in _records(data.get("sources"), path, "sources")]
+    doc.actors = [_actor(rec, w) for rec, w in _records(data.get("actors"), path, "actors")]
+    doc.assertions = [_assertion(rec, w, defaults) for rec, w in _records(data.get("assertions"), path, "assertions")]
+    return doc
+
+
+def _parse(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    loader = _Loader(text)
+    loader.name = str(path)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or str(err)
+        raise KgError(f"not valid YAML/JSON: {problem}", path=str(path), line=mark.line + 1 if mark else None) from None
+    finally:
+        loader.dispose()
+
+
+def _where(path: Path, value: object, fallback: int | None = None) -> Where:
+    return Where(str(path), getattr(value, "line", None) or fallback)
+
+
+def _records(section: object, path: Path, name: str) -> list[tuple[object, Where]]:
+    """Items of a section, given either as a list or as a mapping keyed by id."""
+    if section is None:
+        return []
+    if isinstance(section, dict):
+        items = []
+        for key, value in section.items():
+            record = dict(value) if isinstance(value, dict) else _short_form(name, value)
+            record.setdefault("id", key)
+            items.append((record, Where(str(path), section.line_of(key))))
+        return items
+    if isinstance(section, list):
+        lines = getattr(section, "item_lines", [None] * len(section))
+        return [(item, _where(path, item, line)) for item, line in zip(section, lines)]
+    raise Where(str(path), getattr(section, "line", None)).error(f"'{name}' must be a list or a mapping", name)
+
+
+def _short_form(section: str, value: object) -> dict:
+    """``turkey: State`` for an actor; ``"turkey backs sna"`` for an assertion."""
+    if section == "actors":
+        return {"type": value}
+    if section == "sources":
+        return {"title": value}
+    return {"claim": value}
+
+
+def _source(record: object, where: Where) -> Source:
+    if not isinstance(record, dict):
+        record = _short_form("sources", record)
+    check_fields(record, SOURCE_FIELDS, where, "source")
+    title = record.get("title")
+    if not title:
+        raise where.error("missing: every source needs a title", "title")
+    return Source(
+        id=parse_id(record.get("id"), where, "id"),
+        title=" ".join(str(title).split()),
+        publisher=_opt(record.get("publisher")),
+        url=parse_url(record.get("url"), where),
+        date=parse_date(record.get("date"), where, "date"),
+        where=where,
+    )
+
+
+def _actor(record: object, where: Where) -> Actor:
+    if not isinstance(record, dict):
+        raise where.error("an actor is a mapping with id, label and type", "actors")
+    check_fields(record, ACTOR_FIELDS, where, "actor")
+    actor_id = parse_id(record.get("id"), where, "id")
+    if not record.get("type"):
+        raise where.error(f"missing: actor {actor_id!r} needs a type (State, Government, ArmedGroup, ...)", "type")
+    aliases = record.get("aliases") or []
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    return Actor(
+        id=actor_id,
+        label=_opt(record.get("label")) or actor_id.replace("-", " ").title(),
+        type=str(record["type"]),
+        aliases=tuple(" ".join(str(a).split()) for a in aliases),
+        wikidata=parse_wikidata(record.get("wikidata"), where),
+        description=_opt(record.get("description")),
+        where=where,
+    )
+
+
+def _assertion(record: object, where: Where, defaults: Mapping):
+    if not isinstance(record, dict):
+        record = _short_form("assertions", record)
+    check_fields(record, ASSERTION_FIELDS, where, "assertion")
+    return assertion_from_record(record, where, defaults)
+
+
+def _opt(value: object) -> str | None:
+    return " ".join(str(value).split()) or None if value is not None else None

@@ -1,0 +1,216 @@
+"""Where triples live: an rdflib ``Dataset`` over Oxigraph (via oxrdflib), on disk or in memory.
+
+``open_store`` is the only place that knows which backend it opened; everything else
+talks to ``KgStore``. Reads go through ``Dataset.query`` (executed by Oxigraph, with
+user values passed as ``initBindings``, never pasted into the query text); writes are
+single SPARQL updates, which Oxigraph applies as one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+
+from kg.errors import KgError
+from kg.model import Actor, Source, Where
+from kg.namespaces import BASE, KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+
+#: Layout version of a store; bumped when the RDF layout changes incompatibly.
+FORMAT_VERSION = 1
+STORE_NODE = URIRef(BASE + "store")
+MEMORY = ":memory:"
+DEFAULT_LOCATION = ".kg"
+
+
+class KgStore:
+    """A kg store: the data graphs (one per loaded file), the ontology graph and a meta graph."""
+
+    def __init__(self, dataset: Dataset, location: str, read_only: bool) -> None:
+        self.dataset = dataset
+        self.location = location
+        self.read_only = read_only
+        for prefix, namespace in PREFIXES.items():
+            dataset.bind(prefix, namespace)
+
+    @property
+    def _oxigraph(self) -> ox.Store:
+        return self.dataset.store._inner
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def query(self, sparql: str, bindings: Mapping[str, object] | None = None):
+        """Run SPARQL in Oxigraph over the union of all graphs; ``bindings`` are bound values."""
+        try:
+            return self.dataset.query(sparql, initBindings=dict(bindings or {}))
+        except SyntaxError as err:
+            raise KgError(f"SPARQL syntax error: {err}") from None
+        except OSError as err:
+            raise KgError(f"query failed: {err}") from None
+
+    def data_graphs(self) -> list[URIRef]:
+        """The named graphs of loaded files (not the ontology or meta graphs)."""
+        graphs = (URIRef(g.value) for g in self._oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(g for g in graphs if g not in (ONTOLOGY_GRAPH, META_GRAPH))
+
+    def actors(self) -> list[Actor]:
+        """Every actor with its type, label and aliases (used to resolve names)."""
+        rows = self.query(
+            """SELECT ?actor ?type ?label ?wikidata
+               (GROUP_CONCAT(DISTINCT ?alias; separator="\\u001f") AS ?aliases) WHERE {
+                 ?actor a ?type . ?type rdfs:subClassOf kgo:Actor .
+                 OPTIONAL { ?actor rdfs:label ?label }
+                 OPTIONAL { ?actor skos:altLabel ?alias }
+                 OPTIONAL { ?actor owl:sameAs ?wikidata FILTER STRSTARTS(STR(?wikidata), STR(wd:)) }
+               } GROUP BY ?actor ?type ?label ?wikidata ORDER BY ?actor"""
+        )
+        actors = {}
+        for row in rows:
+            actor_id = _local(row.actor, BASE + "actor/")
+            actors[actor_id] = Actor(
+                id=actor_id,
+                label=str(row.label or actor_id),
+                type=_local(row.type, str(KGO)),
+                aliases=tuple(sorted(a for a in str(row.aliases or "").split("\x1f") if a)),
+                wikidata=_local(row.wikidata, "http://www.wikidata.org/entity/") if row.wikidata else None,
+                where=Where(self.location),
+            )
+        return list(actors.values())
+
+    def sources(self) -> list[Source]:
+        rows = self.query(
+            """SELECT ?source (SAMPLE(?t) AS ?title) (SAMPLE(?p) AS ?publisher) (SAMPLE(?u) AS ?url)
+                      (SAMPLE(?d) AS ?date) WHERE {
+                 ?source a kgo:Source .
+                 OPTIONAL { ?source dcterms:title ?t } OPTIONAL { ?source dcterms:publisher ?p }
+                 OPTIONAL { ?source schema:url ?u } OPTIONAL { ?source dcterms:date ?d }
+               } GROUP BY ?source ORDER BY ?source"""
+        )
+        return [
+            Source(
+                id=_local(row.source, BASE + "source/"),
+                title=str(row.title or ""),
+                publisher=_str(row.publisher),
+                url=_str(row.url),
+                date=row.date.toPython() if row.date is not None else None,
+                where=Where(self.location),
+            )
+            for row in rows
+        ]
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[tuple]]) -> None:
+        """Replace the content of each named graph, all graphs in one transaction."""
+        self._writable()
+        parts = []
+        for graph, triples in graphs.items():
+            body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in sorted(triples))
+            parts.append(f"DROP SILENT GRAPH {graph.n3()} ;\nINSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
+        if parts:
+            self._update(" ;\n".join(parts))
+
+    def drop_graph(self, graph: URIRef) -> None:
+        self._writable()
+        self._update(f"DROP SILENT GRAPH {graph.n3()}")
+
+    def _update(self, update: str) -> None:
+        try:
+            self.dataset.update(update)
+        except (OSError, SyntaxError, RuntimeError) as err:
+            raise KgError(f"writing to the store failed, nothing was changed: {err}", path=self.location) from None
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise KgError("the store was opened read-only", path=self.location)
+
+    def install_ontology(self) -> None:
+        """Keep the ontology graph and the format version current (cheap when they are)."""
+        from kg.ontology import load_ontology
+
+        ontology = load_ontology().graph
+        version = ontology.value(URIRef(str(KGO).rstrip("#")), OWL.versionInfo)
+        installed = self.query(
+            "ASK { GRAPH ?g { ?o owl:versionInfo ?v } }", {"g": ONTOLOGY_GRAPH, "o": URIRef(str(KGO).rstrip("#")), "v": version}
+        ).askAnswer
+        if not installed:
+            meta = [(STORE_NODE, RDF.type, KGO.Store), (STORE_NODE, KGO.formatVersion, Literal(FORMAT_VERSION))]
+            self.replace_graphs({ONTOLOGY_GRAPH: set(ontology), META_GRAPH: meta})
+
+    def format_version(self) -> int | None:
+        rows = list(self.query("SELECT ?v ?g ?s WHERE { GRAPH ?g { ?s kgo:formatVersion ?v } }", {"g": META_GRAPH, "s": STORE_NODE}))
+        return int(rows[0].v) if rows else None
+
+    def close(self) -> None:
+        self.dataset.close()
+
+
+def open_store(location: str | os.PathLike | None = None, *, read_only: bool = False) -> KgStore:
+    """Open the store at ``location``: a folder (created on first write), or ``:memory:``.
+
+    ``None`` means ``$KG_STORE`` or ``.kg`` in the current directory. Read-only opens
+    take no lock, so queries work while a load is writing.
+    """
+    location = str(location or os.environ.get("KG_STORE") or DEFAULT_LOCATION)
+    if location.startswith(("http://", "https://")):
+        raise KgError("remote SPARQL stores are not supported yet; give a folder or :memory:", path=location)
+    if location == MEMORY:
+        store = KgStore(Dataset(store=OxigraphStore(), default_union=True), MEMORY, read_only=False)
+        store.install_ontology()
+        return store
+    path = Path(location)
+    _check_folder(path, read_only)
+    oxigraph = _open_oxigraph(path, read_only)
+    store = KgStore(Dataset(store=OxigraphStore(store=oxigraph), default_union=True), location, read_only)
+    version = store.format_version()
+    if version is not None and version > FORMAT_VERSION:
+        raise KgError(f"this store has format version {version}; this kg reads up to {FORMAT_VERSION}: upgrade kg", path=location)
+    if not read_only:
+        store.install_ontology()
+    return store
+
+
+def _check_folder(path: Path, read_only: bool) -> None:
+    if path.exists() and not path.is_dir():
+        raise KgError("not a kg store: this is a file, not a folder", path=str(path))
+    if read_only and not (path / "CURRENT").exists():
+        raise KgError("no kg store here yet; load data first with `kg load FILE`", path=str(path))
+    if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+        raise KgError("not a kg store: the folder holds other files", path=str(path))
+
+
+def _open_oxigraph(path: Path, read_only: bool) -> ox.Store:
+    for attempt in range(5):
+        try:
+            return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        except OSError as err:
+            if "lock" in str(err).lower():
+                raise KgError("the store is in use by another kg process (a load is running); try again when it ends", path=str(path)) from None
+            if not read_only or attempt == 4:
+                raise KgError(f"cannot open the store: {err}", path=str(path)) from None
+        except RuntimeError as err:  # a read-only open can race a writer's manifest switch: retry
+            if attempt == 4:
+                raise KgError(f"cannot open the store (damaged?): {err}", path=str(path)) from None
+        time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _local(node: object, namespace: str) -> str:
+    return str(node)[len(namespace) :] if str(node).startswith(namespace) else str(node)
+
+
+def _str(value: object) -> str | None:
+    return str(value) if value is not None else None
+
+
+def read_graph(store: KgStore, graph: URIRef) -> Graph:
+    """A copy of one named graph (tests and exports use it)."""
+    copy = Graph()
+    copy += store.dataset.graph(graph)
+    return copy
