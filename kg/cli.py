@@ -23,9 +23,7 @@ FORMAT_OPTION = click.option(
 def filter_options(command):
     """``--as-of`` and ``--min-confidence``, shared by the commands that read assertions."""
     command = click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only claims with at least this confidence.")(command)
-    return click.option(
-        "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Only claims holding on this date (YYYY-MM-DD)."
-    )(command)
+    return click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Only claims holding on this date (YYYY-MM-DD).")(command)
 
 
 def _filters(as_of: dt.datetime | None, min_confidence: float | None):
@@ -104,7 +102,8 @@ def load(store, paths: tuple[str, ...]) -> None:
     from kg.loader import load as load_files
 
     for report in load_files(store, paths):
-        click.echo(f"loaded {report.path}: {report.actors} actors, {report.sources} sources, {report.assertions} assertions ({report.triples} triples)")
+        counts = f"{report.actors} actors, {report.sources} sources, {report.assertions} assertions"
+        click.echo(f"loaded {report.path}: {counts} ({report.triples} triples)")
 
 
 @main.command()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
 
 from rdflib import URIRef
 
@@ -67,9 +67,7 @@ def load(store: KgStore, paths: Iterable[str | Path]) -> list[LoadReport]:
     for doc in documents:
         triples = document_triples(doc, index, known_sources, ontology)
         graphs[graph_iri(doc.path)] = triples
-        reports.append(
-            LoadReport(doc.path, str(graph_iri(doc.path)), len(doc.actors), len(doc.sources), len(doc.assertions), len(triples))
-        )
+        reports.append(LoadReport(doc.path, str(graph_iri(doc.path)), len(doc.actors), len(doc.sources), len(doc.assertions), len(triples)))
     store.replace_graphs(graphs)
     return reports
 
@@ -132,7 +130,9 @@ def resolve_assertion(
         raise where.error("missing: give the date reported (or a date on the source)", "date")
     if raw.valid_from and raw.valid_until and raw.valid_from > raw.valid_until:
         raise where.error(f"valid_from {raw.valid_from} is after valid_until {raw.valid_until}", "valid_until")
-    return replace(raw, subject=subject, relation=relation.name, objects=tuple(sorted(objects)), sources=tuple(sorted(source_ids)), date=date)
+    return replace(
+        raw, subject=subject, relation=relation.name, objects=tuple(sorted(objects)), sources=tuple(sorted(source_ids)), date=date
+    )
 
 
 def _check_unique(records: list, what: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 FORMATS = ("table", "json", "csv")
 MAX_CELL = 70  # table cells are cut here; json and csv always carry the full text
@@ -35,7 +35,7 @@ def _cell(value: object, limit: int = MAX_CELL) -> str:
 def _table(rows: list[dict], columns: list[str]) -> str:
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=False)).rstrip()  # noqa: E731
     return "\n".join([line(columns), line("-" * w for w in widths)] + [line(r) for r in cells])
 
 

@@ -94,7 +94,9 @@ def _statement_group(q: _Query, pattern: Pattern, filters: Filters, statement: s
         roles = f"{{ {roles} }} UNION {{ {statement} kgo:subject {obj} ; kgo:object {subject} . }}"
     lines = [roles, f"{statement} kgo:relation/rdfs:subPropertyOf* {q.bind(forward.iri)} ."]
     if filters.min_confidence is not None:
-        lines.append(f"{statement} kgo:confidence {statement}_c . FILTER({statement}_c >= {q.bind(Literal(Decimal(repr(filters.min_confidence))))})")
+        lines.append(
+            f"{statement} kgo:confidence {statement}_c . FILTER({statement}_c >= {q.bind(Literal(Decimal(repr(filters.min_confidence))))})"
+        )
     if filters.as_of is not None:
         as_of = q.bind(Literal(filters.as_of, datatype=XSD.date))
         lines += [
@@ -148,9 +150,7 @@ def match(store: KgStore, patterns: list[str], filters: Filters = Filters(), evi
     rows = [{v: actor_id(row[v]) for v in variables} for row in store.query(text, q.bindings)]
     if not evidence:
         return variables, rows
-    return variables + EVIDENCE_COLUMNS, [
-        {**row, **item} for row in rows for p in parsed for item in _evidence(store, p, row, filters)
-    ]
+    return variables + EVIDENCE_COLUMNS, [{**row, **item} for row in rows for p in parsed for item in _evidence(store, p, row, filters)]
 
 
 def _evidence(store: KgStore, pattern: Pattern, row: dict, filters: Filters) -> list[dict]:
@@ -161,7 +161,21 @@ def _evidence(store: KgStore, pattern: Pattern, row: dict, filters: Filters) -> 
 
 # -- why ------------------------------------------------------------------------------------------
 
-WHY_COLUMNS = ["claim", "relation", "source", "title", "publisher", "url", "date", "valid_from", "valid_until", "confidence", "quote", "statement", "file"]
+WHY_COLUMNS = [
+    "claim",
+    "relation",
+    "source",
+    "title",
+    "publisher",
+    "url",
+    "date",
+    "valid_from",
+    "valid_until",
+    "confidence",
+    "quote",
+    "statement",
+    "file",
+]
 
 
 def why(store: KgStore, subject: str, relation: str, obj: str, filters: Filters = Filters()) -> list[dict]:
@@ -250,7 +264,15 @@ def actors(store: KgStore, type_name: str | None = None, search: str | None = No
             continue
         if needle and not any(needle in n.casefold() for n in names):
             continue
-        rows.append({"id": actor.id, "label": actor.label, "type": actor.type, "aliases": "; ".join(actor.aliases), "wikidata": actor.wikidata or ""})
+        rows.append(
+            {
+                "id": actor.id,
+                "label": actor.label,
+                "type": actor.type,
+                "aliases": "; ".join(actor.aliases),
+                "wikidata": actor.wikidata or "",
+            }
+        )
     return rows
 
 
@@ -263,7 +285,9 @@ def relations() -> list[dict]:
             {
                 "name": rel.name,
                 "rolls_up_to": ", ".join(ontology.relations[p].name for p in rel.parents),
-                "inverse": ontology.relations[rel.inverse].name if rel.inverse else (f"(inverse of {ontology.relations[rel.inverse_of].name})" if rel.inverse_of else ""),
+                "inverse": ontology.relations[rel.inverse].name
+                if rel.inverse
+                else (f"(inverse of {ontology.relations[rel.inverse_of].name})" if rel.inverse_of else ""),
                 "symmetric": "yes" if rel.symmetric else "",
                 "cameo": " ".join(rel.cameo),
                 "meaning": rel.comment,
@@ -304,7 +328,7 @@ def _compact(value: object) -> str:
     if isinstance(value, URIRef):
         for prefix, namespace in PREFIXES.items():
             if value.startswith(str(namespace)) and re.match(r"^[\w.-]*$", value[len(namespace) :]):
-                return f"{prefix}:{value[len(namespace):]}"
+                return f"{prefix}:{value[len(namespace) :]}"
     return _plain(value)
 
 

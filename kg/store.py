@@ -8,10 +8,11 @@ single SPARQL updates, which Oxigraph applies as one transaction.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
@@ -148,7 +149,13 @@ class KgStore:
         return int(rows[0].v) if rows else None
 
     def close(self) -> None:
+        """Release the store (and its lock) now, not whenever the garbage collector runs.
+
+        pyoxigraph has no explicit close: the database closes when the last reference
+        goes, and query result iterators held in rdflib's reference cycles keep one alive.
+        """
         self.dataset.close()
+        gc.collect()
 
 
 def open_store(location: str | os.PathLike | None = None, *, read_only: bool = False) -> KgStore:
@@ -191,7 +198,9 @@ def _open_oxigraph(path: Path, read_only: bool) -> ox.Store:
             return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as err:
             if "lock" in str(err).lower():
-                raise KgError("the store is in use by another kg process (a load is running); try again when it ends", path=str(path)) from None
+                raise KgError(
+                    "the store is in use by another kg process (a load is running); try again when it ends", path=str(path)
+                ) from None
             if not read_only or attempt == 4:
                 raise KgError(f"cannot open the store: {err}", path=str(path)) from None
         except RuntimeError as err:  # a read-only open can race a writer's manifest switch: retry

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import difflib
 import shlex
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
 
 from kg.errors import KgError
 from kg.model import Actor, Assertion, Source, Where, parse_confidence, parse_date

@@ -6,8 +6,9 @@ error names the exact line to fix.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -46,7 +47,14 @@ class LineList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """SafeLoader that keeps line numbers and leaves dates as text for ``parse_date``
+    (YAML's own date parsing crashes on 2021-13-45 instead of reporting it)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -97,8 +105,10 @@ def _parse(path: Path) -> Any:
     try:
         return loader.get_single_data()
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
+        mark, context = getattr(err, "problem_mark", None), getattr(err, "context_mark", None)
         problem = getattr(err, "problem", None) or str(err)
+        if context and mark and context.line != mark.line:
+            problem += f" ({getattr(err, 'context', '')} started on line {context.line + 1})"
         raise KgError(f"not valid YAML/JSON: {problem}", path=str(path), line=mark.line + 1 if mark else None) from None
     finally:
         loader.dispose()
@@ -121,7 +131,7 @@ def _records(section: object, path: Path, name: str) -> list[tuple[object, Where
         return items
     if isinstance(section, list):
         lines = getattr(section, "item_lines", [None] * len(section))
-        return [(item, _where(path, item, line)) for item, line in zip(section, lines)]
+        return [(item, _where(path, item, line)) for item, line in zip(section, lines, strict=False)]
     raise Where(str(path), getattr(section, "line", None)).error(f"'{name}' must be a list or a mapping", name)
 
 

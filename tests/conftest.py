@@ -1,0 +1,61 @@
+"""Fixtures: real Oxigraph stores (in memory and on disk) and a CLI runner bound to a store folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.loader import load
+from kg.store import KgStore, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "ain-issa-2020"
+EXAMPLE_FILE = EXAMPLE / "ain-issa.yaml"
+
+
+@pytest.fixture
+def store() -> KgStore:
+    """An empty in-memory store."""
+    return open_store(":memory:")
+
+
+@pytest.fixture
+def example_store(store: KgStore) -> KgStore:
+    """An in-memory store holding the Ain Issa example."""
+    load(store, [EXAMPLE_FILE])
+    return store
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def kg(store_dir: Path):
+    """Run the real CLI against an on-disk store in a temporary folder."""
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, ["--store", str(store_dir), *args], catch_exceptions=False)
+
+    return run
+
+
+def snapshot(location: Path | KgStore) -> list[str]:
+    """Every quad of a store, sorted: two snapshots are equal iff the stores hold the same data."""
+    if isinstance(location, KgStore):
+        oxigraph = location._oxigraph
+        return sorted(oxigraph.dump(format=ox.RdfFormat.N_QUADS).decode().splitlines())
+    reader = ox.Store.read_only(str(location))
+    return sorted(reader.dump(format=ox.RdfFormat.N_QUADS).decode().splitlines())
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,142 @@
+"""Loading: formats, aliases, named graphs per file, idempotence, replacement, drop, inference."""
+
+from __future__ import annotations
+
+import json
+
+from rdflib import Graph
+
+from kg.loader import drop, graph_iri, load
+from kg.namespaces import ACTOR, KGO, STMT
+from kg.query import match, why
+from kg.store import open_store
+from tests.conftest import EXAMPLE_FILE, snapshot, write
+
+SMALL = """
+sources:
+  s1: {title: First report, date: 2021-01-02, url: "https://example.org/a"}
+  s2: {title: Second report, date: 2021-02-03}
+actors:
+  alpha: {label: Alphaland, type: State, aliases: [The Alphas]}
+  beta: {label: Beta Front, type: ArmedGroup}
+  gamma: {type: State}
+assertions:
+  - {claim: alpha militarily-backs beta, source: s1, quote: "Alpha arms Beta."}
+  - {claim: "'The Alphas' backs 'beta front'", source: s2, quote: "Alpha pays Beta.", confidence: 0.5}
+  - {claim: gamma negotiates-with alpha, source: s1}
+"""
+
+
+def who(store, pattern: str, var: str = "x") -> set[str]:
+    return {row[var] for row in match(store, [pattern])[1]}
+
+
+def test_aliases_labels_and_ids_resolve_case_insensitively(store, tmp_path):
+    load(store, [write(tmp_path / "small.yaml", SMALL)])
+    assert who(store, "?x backs BETA") == {"alpha"}
+    assert who(store, "the alphas backs ?x") == {"beta"}
+    assert who(store, "?x backed-by alphaland") == {"beta"}
+
+
+def test_same_claim_from_two_sources_is_one_edge_two_statements(store, tmp_path):
+    load(store, [write(tmp_path / "small.yaml", SMALL)])
+    edges = list(store.dataset.triples((ACTOR.alpha, KGO.backs, ACTOR.beta)))
+    assert len(edges) == 1
+    assert {row["source"] for row in why(store, "alpha", "backs", "beta")} == {"s1", "s2"}
+
+
+def test_inference_inverse_symmetry_roll_up(store, tmp_path):
+    load(store, [write(tmp_path / "small.yaml", SMALL)])
+    assert who(store, "?x militarily-backs beta") == {"alpha"}
+    assert who(store, "?x backs beta") == {"alpha"}  # militarily-backs rolls up to backs
+    assert who(store, "beta backed-by ?x") == {"alpha"}  # inverse
+    assert who(store, "alpha negotiates-with ?x") == {"gamma"}  # symmetric
+    # plain SPARQL sees the same (materialised), so other tools do too
+    rows = store.query("SELECT ?x WHERE { ?x kgo:negotiatesWith actor:gamma }")
+    assert {str(r.x) for r in rows} == {str(ACTOR.alpha)}
+
+
+def test_loading_twice_changes_nothing(tmp_path):
+    path = write(tmp_path / "small.yaml", SMALL)
+    store = open_store(tmp_path / "st")
+    load(store, [path])
+    before = snapshot(store)
+    load(store, [path])
+    assert snapshot(store) == before
+
+
+def test_reloading_a_changed_file_replaces_what_it_loaded(store, tmp_path):
+    path = write(tmp_path / "small.yaml", SMALL)
+    load(store, [path])
+    write(path, SMALL.replace("alpha militarily-backs beta", "alpha fights beta"))
+    load(store, [path])
+    assert who(store, "?x militarily-backs beta") == set()
+    assert who(store, "?x fights beta") == {"alpha"}
+    assert who(store, "?x backs beta") == {"alpha"}  # still backed through s2
+
+
+def test_each_file_is_a_named_graph_and_drop_removes_it(store, tmp_path):
+    load(store, [EXAMPLE_FILE])
+    alone = snapshot(store)
+    path = write(tmp_path / "small.yaml", SMALL.replace("gamma negotiates-with alpha", "gamma opposes sna"))
+    load(store, [path])
+    assert graph_iri(path) in store.data_graphs()
+    assert who(store, "?x opposes sna") == {"gamma"}  # references an actor of the other file
+    drop(store, path)
+    assert snapshot(store) == alone
+
+
+def test_statement_iris_are_derived_from_content(store, tmp_path):
+    load(store, [write(tmp_path / "a.yaml", SMALL)])
+    first = {s for s in store.dataset.subjects() if str(s).startswith(str(STMT))}
+    other = open_store(":memory:")
+    load(other, [write(tmp_path / "b" / "a.yaml", SMALL)])
+    assert {s for s in other.dataset.subjects() if str(s).startswith(str(STMT))} == first
+
+
+def test_csv_rows_with_inline_sources(store, tmp_path):
+    load(store, [EXAMPLE_FILE])
+    csv_path = write(
+        tmp_path / "claims.csv",
+        "subject,relation,object,quote,date,confidence,source_title,source_url\n"
+        'Tehran,backs,Syrian regime,"Iran, a key ally, backs Damascus.",2021-03-01,0.8,Wire story,https://example.org/w\n'
+        "iran,opposes,islamic-state,,2021-03-02,,Wire story,https://example.org/w\n",
+    )
+    load(store, [csv_path])
+    assert who(store, "?x backs syrian-government") == {"iran", "russia"}
+    (row,) = why(store, "iran", "backs", "syrian-government")
+    assert row["quote"] == "Iran, a key ally, backs Damascus." and row["url"] == "https://example.org/w"
+
+
+def test_csv_actor_file(store, tmp_path):
+    write(tmp_path / "d" / "actors.csv", "id,label,type,aliases\nhts,Hayat Tahrir al-Sham,ArmedGroup,HTS|Tahrir al-Sham\n")
+    write(tmp_path / "d" / "claims.csv", "subject,relation,object,source_title,date\nHTS,fights,islamic-state,Report,2020-01-01\n")
+    load(store, [EXAMPLE_FILE, tmp_path / "d"])
+    assert who(store, "?x fights islamic-state") == {"hts", "turkey", "sna"}
+
+
+def test_json_input(store, tmp_path):
+    data = {
+        "sources": [{"id": "j", "title": "JSON source", "date": "2022-05-05"}],
+        "actors": [{"id": "x1", "label": "X One", "type": "Organization"}, {"id": "x2", "type": "Person"}],
+        "assertions": [{"subject": "x2", "relation": "represents", "object": "X One"}],
+    }
+    load(store, [write(tmp_path / "data.json", json.dumps(data))])
+    assert who(store, "?x represents x1") == {"x2"}
+
+
+def data_triples(store) -> set[tuple]:
+    """Every triple of the loaded files, whichever named graph it is in."""
+    return {t for iri in store.data_graphs() for t in store.dataset.graph(iri)}
+
+
+def test_rdf_export_loads_back_identically(example_store, tmp_path):
+    graph = Graph()
+    for triple in data_triples(example_store):
+        graph.add(triple)
+    for fmt, suffix in (("turtle", ".ttl"), ("nt", ".nt"), ("json-ld", ".jsonld")):
+        path = tmp_path / f"export{suffix}"
+        graph.serialize(path, format=fmt)
+        again = open_store(":memory:")
+        load(again, [path])
+        assert data_triples(again) == data_triples(example_store), fmt

@@ -1,0 +1,81 @@
+"""The ontology file itself: documented terms, the relation table read from it, SHACL shapes."""
+
+from __future__ import annotations
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+
+from kg.namespaces import KGO
+from kg.ontology import load_ontology, ontology_path
+
+ONTOLOGY_IRI = URIRef("https://w3id.org/actorgraph/ontology")
+
+
+def own_terms(graph: Graph) -> set[URIRef]:
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    return {s for kind in kinds for s in graph.subjects(RDF.type, kind) if str(s).startswith(str(KGO))}
+
+
+def test_ontology_ships_inside_the_package_and_has_a_header():
+    graph = load_ontology().graph
+    assert ontology_path().endswith("kg/ontology/kgo.ttl")
+    assert graph.value(ONTOLOGY_IRI, OWL.versionInfo) is not None
+    assert graph.value(ONTOLOGY_IRI, DCTERMS.license) is not None
+
+
+def test_every_term_has_label_comment_and_domain_range():
+    graph = load_ontology().graph
+    terms = own_terms(graph)
+    assert len(terms) > 30
+    for term in terms:
+        assert graph.value(term, RDFS.label), term
+        assert graph.value(term, RDFS.comment), term
+        if (term, RDF.type, OWL.Class) not in graph:
+            assert graph.value(term, RDFS.domain) is not None, term
+            assert graph.value(term, RDFS.range) is not None, term
+
+
+def test_actor_classes_are_there():
+    names = {t.name for t in load_ontology().actor_types.values()}
+    assert {"State", "Government", "ArmedGroup", "Organization", "Person", "Process"} <= names
+
+
+def test_relation_table_is_read_from_the_turtle():
+    ontology = load_ontology()
+    backed_by = ontology.relation("backed-by")
+    assert ontology.forward(backed_by) == (ontology.relation("backs"), True)
+    assert ontology.relation("opposedBy").inverse_of == KGO.opposes
+    assert ontology.relation("mediated by").inverse_of == KGO.mediates
+    assert ontology.relation("negotiates-with").symmetric
+    assert KGO.backs in ontology.relation("militarily-backs").parents
+    assert KGO.backs in ontology.relation("financially-backs").parents
+    assert KGO.backs in ontology.relation("politically-backs").parents
+    assert KGO.opposes in ontology.relation("fights").parents
+    assert KGO.opposes in ontology.relation("condemns").parents
+    for name in ("part-of", "participates-in", "represents"):
+        assert ontology.relation(name).iri in ontology.relations
+
+
+def test_cameo_codes_are_recorded_for_the_gdelt_importer():
+    ontology = load_ontology()
+    assert ontology.relation("mediates").cameo == ("045",)
+    assert ontology.relation("negotiates-with").cameo == ("046",)
+    assert "072" in ontology.relation("militarily-backs").cameo
+    assert {"19", "20"} <= set(ontology.relation("fights").cameo)
+    assert {"11", "12"} <= set(ontology.relation("condemns").cameo)
+
+
+def test_implied_edges_cover_roll_up_inverse_and_symmetry():
+    ontology = load_ontology()
+    a, b = URIRef("urn:a"), URIRef("urn:b")
+    assert ontology.implied_edges(a, KGO.fights, b) == {
+        (a, KGO.fights, b),
+        (a, KGO.opposes, b),
+        (b, KGO.opposedBy, a),
+    }
+    assert ontology.implied_edges(a, KGO.negotiatesWith, b) == {(a, KGO.negotiatesWith, b), (b, KGO.negotiatesWith, a)}
+
+
+def test_shapes_file_parses():
+    shapes = Graph().parse(ontology_path("shapes.ttl"))
+    assert len(shapes) > 50
