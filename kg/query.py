@@ -197,7 +197,7 @@ def why_rows(store: KgStore, subject: str, relation: Relation, obj: str, filters
         OPTIONAL {{ ?src dcterms:title ?title }} OPTIONAL {{ ?src dcterms:publisher ?publisher }}
         OPTIONAL {{ ?src schema:url ?url }}
     }} GROUP BY ?st ?g ?rel ?subject ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {q.bound}
-    ORDER BY ?date ?st ?src"""
+    ORDER BY DESC(?confidence) ?date ?st ?src"""
     ontology = load_ontology()
     rows = []
     for r in store.query(text, q.bindings):
@@ -327,8 +327,9 @@ def sparql(store: KgStore, text: str, compact: bool = True) -> SparqlResult:
 def _compact(value: object) -> str:
     if isinstance(value, URIRef):
         for prefix, namespace in PREFIXES.items():
-            if value.startswith(str(namespace)) and re.match(r"^[\w.-]*$", value[len(namespace) :]):
-                return f"{prefix}:{value[len(namespace) :]}"
+            local = value[len(str(namespace)) :]
+            if value.startswith(str(namespace)) and re.match(r"^[\w.-]*$", local):
+                return f"{prefix}:{local}"
     return _plain(value)
 
 
