@@ -12,6 +12,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -217,7 +220,7 @@ def why_rows(store: KgStore, subject: str, relation: Relation, obj: str, filters
                 "confidence": _str(r.confidence),
                 "quote": _str(r.quote),
                 "statement": str(r.st),
-                "file": str(r.g),
+                "file": file_label(r.g),
             }
         )
     return rows
@@ -250,7 +253,7 @@ def info(store: KgStore) -> dict:
         "sources": int(totals.sources),
         "first_date": _str(totals.first),
         "last_date": _str(totals.last),
-        "files": [str(g) for g in store.data_graphs()],
+        "files": [file_label(g) for g in store.data_graphs()],
     }
 
 
@@ -335,6 +338,18 @@ def _compact(value: object) -> str:
 
 def _plain(value: object) -> str:
     return "" if value is None else str(value)
+
+
+def file_label(graph: object) -> str:
+    """A loaded file's graph IRI as a path, relative to the current folder when inside it."""
+    text = str(graph)
+    if not text.startswith("file://"):
+        return text
+    path = Path(url2pathname(urlparse(text).path))
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def actor_id(node: object) -> str:

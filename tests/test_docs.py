@@ -1,0 +1,63 @@
+"""The documentation tells the truth: every ``$ kg ...`` line shown in a text block of the
+README files is run, in order, on a fresh store (in a folder holding a copy of ``examples/``), and must print
+exactly the output shown under it.
+
+After changing output on purpose, ``KG_UPDATE_DOCS=1 pytest tests/test_docs.py`` rewrites
+the shown outputs; review the diff before committing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from tests.conftest import ROOT
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "examples").glob("*/README.md"))]
+BLOCK = re.compile(r"(```text\n)(.*?)(```)", re.S)
+
+
+def commands(block: str) -> list[tuple[str, str]]:
+    """(command, shown output) pairs of one text block; text before the first command is kept."""
+    chunks = re.split(r"^(?=\$ kg )", block, flags=re.M)
+    return [(c.partition("\n")[0][2:], c.partition("\n")[2].strip("\n")) for c in chunks if c.startswith("$ kg ")]
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT)) for d in DOCS])
+def test_documented_commands_print_what_the_docs_show(doc: Path, tmp_path, monkeypatch):
+    text = doc.read_text(encoding="utf-8")
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")  # paths print the same in any clone
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KG_STORE", raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
+    runner = CliRunner()
+    if "$ kg load" not in text:
+        runner.invoke(main, ["load", "examples/ain-issa-2020/"])
+    mismatches = []
+
+    def run_block(match: re.Match) -> str:
+        pairs = commands(match.group(2))
+        if not pairs:
+            return match.group(0)
+        lines = []
+        for command, shown in pairs:
+            output = runner.invoke(main, shlex.split(command)[1:]).output.strip("\n")
+            if output != shown:
+                mismatches.append((command, shown, output))
+            lines.append(f"$ {command}\n{output}\n" if output else f"$ {command}\n")
+        return match.group(1) + "\n".join(lines) + match.group(3)
+
+    updated = BLOCK.sub(run_block, text)
+    assert "$ kg " in text, f"{doc} shows no `$ kg` commands"
+    if os.environ.get("KG_UPDATE_DOCS"):
+        doc.write_text(updated, encoding="utf-8")
+        return
+    for command, shown, output in mismatches:
+        assert output == shown, f"{doc.name}: `{command}` prints something else (KG_UPDATE_DOCS=1 rewrites)"
