@@ -28,4 +28,4 @@ class KgError(click.ClickException):
             prefix = f"{path}:{line}: " if line else f"{path}: "
         if field:
             prefix += f"{field}: "
-        super().__init__(prefix + message)
+        super().__init__(" ".join((prefix + message).split()))  # always one line

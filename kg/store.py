@@ -51,7 +51,7 @@ class KgStore:
         try:
             return self.dataset.query(sparql, initBindings=dict(bindings or {}))
         except SyntaxError as err:
-            raise KgError(f"SPARQL syntax error: {err}") from None
+            raise KgError(f"SPARQL syntax error: {_short_syntax_error(str(err))}") from None
         except OSError as err:
             raise KgError(f"query failed: {err}") from None
 
@@ -208,6 +208,14 @@ def _open_oxigraph(path: Path, read_only: bool) -> ox.Store:
                 raise KgError(f"cannot open the store (damaged?): {err}", path=str(path)) from None
         time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _short_syntax_error(message: str) -> str:
+    """Oxigraph lists every token it expected (hundreds of characters); keep where and what."""
+    first = message.splitlines()[0]
+    if "expected one of" in first:
+        first = first.split("expected one of")[0].rstrip(" :") + ": unexpected text or end of query"
+    return first
 
 
 def _local(node: object, namespace: str) -> str:

@@ -1,0 +1,137 @@
+"""The command line as a user meets it: help, start-up cost, stores that are busy or wrong,
+hostile names, and output formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pyoxigraph as ox
+
+from tests.conftest import EXAMPLE, EXAMPLE_FILE, ROOT, snapshot, write
+
+KG = [sys.executable, "-m", "kg.cli"]
+
+
+def run(*args: str, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([*KG, *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_help_does_not_import_the_rdf_stack():
+    """`kg --help` must start fast: the CLI module imports nothing heavy at module level."""
+    code = "import sys, kg.cli; print(sorted(m for m in ('rdflib', 'pyoxigraph', 'yaml', 'pyshacl') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_command_has_help_with_examples(kg):
+    assert "Examples:" in kg("--help").output
+    for command in ("load", "drop", "actors", "match", "why", "sparql"):
+        result = kg(command, "--help")
+        assert result.exit_code == 0 and "Example" in result.output, command
+
+
+def test_drop_through_the_cli(kg, store_dir):
+    kg("load", str(EXAMPLE_FILE))
+    result = kg("drop", str(EXAMPLE_FILE))
+    assert result.exit_code == 0
+    assert json.loads(kg("info", "--format", "json").stdout)["files"] == []
+    result = kg("drop", str(EXAMPLE_FILE))
+    assert result.exit_code == 1 and "not loaded" in result.stderr
+
+
+def test_actors_filters(kg):
+    kg("load", str(EXAMPLE))
+    rows = json.loads(kg("actors", "--type", "armed group", "--format", "json").stdout)
+    assert {r["id"] for r in rows} == {"ypg", "sna", "islamic-state"}
+    rows = json.loads(kg("actors", "--search", "ANKARA", "--format", "json").stdout)
+    assert {r["id"] for r in rows} == {"turkey", "sna"}
+    result = kg("actors", "--type", "Militia")
+    assert result.exit_code == 1 and "unknown actor type" in result.stderr
+
+
+def test_user_mistakes_exit_1_without_traceback(tmp_path):
+    store = str(tmp_path / "st")
+    assert run("--store", store, "load", str(EXAMPLE)).returncode == 0
+    for args in (
+        ["match", "?x bakcs sna"],
+        ["match", "?x backs nobody"],
+        ["match", "?x backs ?y", "--format", "json", "--as-of", "2020-12-31", "--min-confidence", "0.9", "?z"],
+        ["why", "turkey", "likes", "sna"],
+        ["sparql", "SELECT ?x WHERE {"],
+        ["load", str(tmp_path / "missing.yaml")],
+    ):
+        result = run("--store", store, *args)
+        assert result.returncode == 1, args
+        assert "Traceback" not in result.stderr and result.stderr.startswith("Error: "), (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    result = run("--store", store, "match")
+    assert result.returncode == 2  # usage error
+
+
+def test_reading_a_store_that_does_not_exist(tmp_path):
+    result = run("--store", str(tmp_path / "none"), "match", "?x backs ?y")
+    assert result.returncode == 1 and "no kg store here yet" in result.stderr
+    assert not (tmp_path / "none").exists()
+
+
+def test_a_folder_or_file_that_is_not_a_store(tmp_path):
+    write(tmp_path / "docs" / "notes.txt", "mine")
+    result = run("--store", str(tmp_path / "docs"), "load", str(EXAMPLE))
+    assert result.returncode == 1 and "not a kg store" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == ["notes.txt"]
+    result = run("--store", str(tmp_path / "docs" / "notes.txt"), "info")
+    assert result.returncode == 1 and "not a kg store" in result.stderr
+
+
+def test_busy_store_is_reported_and_readers_still_work(tmp_path):
+    store = tmp_path / "st"
+    assert run("--store", str(store), "load", str(EXAMPLE)).returncode == 0
+    before = snapshot(store)
+    writer = ox.Store(str(store))  # another process would hold the same lock
+    try:
+        result = run("--store", str(store), "load", str(EXAMPLE))
+        assert result.returncode == 1 and "in use" in result.stderr and "Traceback" not in result.stderr
+        result = run("--store", str(store), "match", "?who backs sna", "--format", "json")
+        assert result.returncode == 0 and json.loads(result.stdout) == [{"who": "turkey"}]
+    finally:
+        del writer
+    assert snapshot(store) == before
+
+
+def test_hostile_names_are_data_not_query_text(kg, tmp_path):
+    label = 'Evil" } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o'
+    data = write(
+        tmp_path / "evil.yaml",
+        f"""
+sources: {{s: {{title: "<script>alert(1)</script>", date: 2021-01-01}}}}
+actors:
+  evil: {{label: {json.dumps(label)}, type: ArmedGroup, aliases: ["?x", "a'b"]}}
+  good: {{label: Good, type: State}}
+assertions:
+  - {{subject: {json.dumps(label)}, relation: opposes, object: good, quote: "'; DELETE WHERE {{ ?s ?p ?o }} #"}}
+""",
+    )
+    assert kg("load", str(data)).exit_code == 0
+    result = kg("match", f"{json.dumps(label)} opposes ?x", "--format", "json")
+    assert json.loads(result.stdout) == [{"x": "good"}]
+    result = kg("match", '"a\'b" opposes ?x', "--format", "json")
+    assert json.loads(result.stdout) == [{"x": "good"}]
+    (row,) = json.loads(kg("why", label, "opposes", "good", "--format", "json").stdout)
+    assert row["quote"] == "'; DELETE WHERE { ?s ?p ?o } #" and row["title"] == "<script>alert(1)</script>"
+    assert kg("match", "?x opposes good", "--format", "csv").stdout.splitlines() == ["x", "evil"]
+
+
+def test_formats(kg):
+    kg("load", str(EXAMPLE))
+    table = kg("match", "?x negotiates-with turkey").stdout.splitlines()
+    assert table == ["x", "------", "iran", "russia"]
+    assert kg("match", "?x negotiates-with turkey", "--format", "csv").stdout.splitlines() == ["x", "iran", "russia"]
+    result = kg("match", "?x backs ?y", "--evidence", "--format", "json")
+    rows = json.loads(result.stdout)
+    assert {"x", "y", "claim", "source", "quote", "confidence"} <= set(rows[0])
+    assert kg("match", "?x backs turkey").stderr.strip() == "no matches"
+    info = json.loads(kg("info", "--format", "json").stdout)
+    assert info["assertions"]["backs"] == 3 and info["actors"]["State"] == 3
