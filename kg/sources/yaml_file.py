@@ -46,8 +46,8 @@ class LineList(list):
     item_lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps line numbers and leaves dates as text for ``parse_date``
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: ~10x faster
+    """A safe loader that keeps line numbers and leaves dates as text for ``parse_date``
     (YAML's own date parsing crashes on 2021-13-45 instead of reporting it)."""
 
 
