@@ -52,13 +52,13 @@ def with_store(read_only: bool):
     return decorate
 
 
-def emit(rows: list[dict], columns: list[str], fmt: str, vertical: bool = False, empty: str = "no results") -> None:
+def emit(rows: list[dict], columns: list[str], fmt: str, vertical: bool = False, empty: str = "no results", cut: bool = True) -> None:
     from kg.output import render
 
     if not rows and fmt == "table":
         click.echo(empty, err=True)
         return
-    click.echo(render(rows, columns, fmt, vertical))
+    click.echo(render(rows, columns, fmt, vertical, cut))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -255,6 +255,151 @@ def sparql(store, query: str | None, query_file, fmt: str | None) -> None:
         if fmt not in (None, "table", "json", "csv"):
             raise KgError(f"rows cannot be printed as {fmt}; use table, json or csv")
         emit(result.rows, result.columns, fmt or "table")
+
+
+def selection_options(command):
+    """The options that choose which claims an analysis (or map, or export) looks at."""
+    options = [
+        click.option("--depth", type=click.IntRange(0), default=1, show_default=True, help="Steps around --focus."),
+        click.option("--focus", metavar="ACTOR", help="Only the neighbourhood of this actor."),
+        click.option("--relation", "relations", multiple=True, metavar="R", help="Only these relations (and their sub-relations)."),
+    ]
+    for option in options:
+        command = option(command)
+    return filter_options(command)
+
+
+def _selection(as_of, min_confidence, relations=(), focus=None, depth=1):
+    from kg.projection import Selection
+
+    return Selection(as_of.date() if as_of else None, min_confidence, tuple(relations), focus, depth)
+
+
+def emit_report(report, fmt: str, headline: str = "", empty: str = "no results") -> None:
+    """A report as a table (with its extra sections), as CSV rows, or as one JSON object."""
+    if fmt == "json":
+        click.echo(json.dumps(report.summary or report.rows, indent=2, ensure_ascii=False, default=str))
+        return
+    if headline and fmt == "table":
+        click.echo(headline)
+    emit(report.rows, report.columns, fmt, empty=empty, cut=False)
+    if fmt == "table":
+        for title, (columns, rows) in report.sections.items():
+            click.echo(f"\n{title}: {len(rows)}")
+            if rows:
+                emit(rows, columns, fmt, cut=False)
+
+
+@main.group()
+def analyse() -> None:
+    """Alliance analytics: camps, balance, support chains, brokers.
+
+    All subcommands take the selection options --as-of, --min-confidence, --relation,
+    --focus/--depth, and --format table|json|csv (JSON carries the full report).
+
+    \b
+    Examples:
+      kg analyse blocs
+      kg analyse balance --as-of 2020-12-31
+      kg analyse chains turkey
+      kg analyse centrality --format json
+    """
+
+
+@analyse.command()
+@selection_options
+@FORMAT_OPTION
+@with_store(read_only=True)
+def blocs(store, fmt: str, **selection) -> None:
+    """Partition actors into camps: backing inside camps, opposition between them.
+
+    Mediation and negotiation do not decide camps (a mediator talks to both sides).
+    Lists the claims that contradict the partition (its frustration).
+
+    \b
+    Example:
+      kg analyse blocs --min-confidence 0.8
+    """
+    from kg.analyse.reports import blocs as run
+
+    report = run(store, _selection(**selection))
+    summary = report.summary
+    headline = f"{len(summary['camps'])} camps, {summary['frustration']} of {summary['signed_edges']} signed edges contradict them"
+    emit_report(report, fmt, headline, empty="no actors")
+
+
+@analyse.command()
+@selection_options
+@FORMAT_OPTION
+@with_store(read_only=True)
+def balance(store, fmt: str, **selection) -> None:
+    """Structural balance: unbalanced triads (A backs B, B opposes C, A backs C) and the ratio.
+
+    \b
+    Example:
+      kg analyse balance --format json
+    """
+    from kg.analyse.reports import balance as run
+
+    report = run(store, _selection(**selection))
+    summary = report.summary
+    ratio = "-" if summary["ratio"] is None else f"{summary['ratio']:.2f}"
+    headline = f"{summary['balanced']} of {summary['triads']} triads balanced (ratio {ratio}); unbalanced:"
+    emit_report(report, fmt, headline, empty="none")
+
+
+@analyse.command()
+@click.argument("actor")
+@selection_options
+@FORMAT_OPTION
+@with_store(read_only=True)
+def chains(store, actor: str, fmt: str, **selection) -> None:
+    """Whom ACTOR backs, directly and transitively, and who backs it, with each path.
+
+    \b
+    Example:
+      kg analyse chains Ankara
+    """
+    from kg.analyse.reports import chains as run
+
+    emit_report(run(store, actor, _selection(**selection)), fmt, empty="no backing chains")
+
+
+@analyse.command()
+@click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="How many backers and brokers.")
+@selection_options
+@FORMAT_OPTION
+@with_store(read_only=True)
+def centrality(store, top: int, fmt: str, **selection) -> None:
+    """The most connected backers, the brokers (betweenness), and mediators between camps.
+
+    \b
+    Example:
+      kg analyse centrality --top 10
+    """
+    from kg.analyse.reports import centrality as run
+
+    emit_report(run(store, _selection(**selection), top), fmt, empty="no actors")
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--limit", type=click.IntRange(1), default=5, show_default=True, help="At most this many paths.")
+@selection_options
+@FORMAT_OPTION
+@with_store(read_only=True)
+def path(store, a: str, b: str, limit: int, fmt: str, **selection) -> None:
+    """The shortest chains of relations linking actors A and B, with directions.
+
+    \b
+    Example:
+      kg path iran ypg
+      kg path Tehran YPG --relation participates-in --relation opposes
+    """
+    from kg.analyse.reports import path as run
+
+    emit_report(run(store, a, b, _selection(**selection), limit), fmt, empty="no path")
 
 
 @main.command()

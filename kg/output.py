@@ -11,8 +11,9 @@ FORMATS = ("table", "json", "csv")
 MAX_CELL = 70  # table cells are cut here; json and csv always carry the full text
 
 
-def render(rows: list[dict], columns: Iterable[str], fmt: str = "table", vertical: bool = False) -> str:
-    """Format rows; ``vertical`` prints one ``key: value`` block per row (for long quotes)."""
+def render(rows: list[dict], columns: Iterable[str], fmt: str = "table", vertical: bool = False, cut: bool = True) -> str:
+    """Format rows; ``vertical`` prints one ``key: value`` block per row (for long quotes);
+    ``cut=False`` keeps table cells whole (paths and claims that must be read in full)."""
     columns = list(columns)
     if fmt == "json":
         return json.dumps([{c: row.get(c) for c in columns} for row in rows], ensure_ascii=False, indent=2)
@@ -24,7 +25,7 @@ def render(rows: list[dict], columns: Iterable[str], fmt: str = "table", vertica
         return buffer.getvalue().rstrip("\n")
     if vertical:
         return _vertical(rows, columns)
-    return _table(rows, columns)
+    return _table(rows, columns, MAX_CELL if cut else 10_000)
 
 
 def _cell(value: object, limit: int = MAX_CELL) -> str:
@@ -32,8 +33,8 @@ def _cell(value: object, limit: int = MAX_CELL) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _table(rows: list[dict], columns: list[str]) -> str:
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+def _table(rows: list[dict], columns: list[str], limit: int) -> str:
+    cells = [[_cell(row.get(c), limit) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=False)).rstrip()  # noqa: E731
     return "\n".join([line(columns), line("-" * w for w in widths)] + [line(r) for r in cells])

@@ -1,0 +1,47 @@
+"""The signed, undirected view of the projection that camps are decided on."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+#: The relation families that say whether two actors are on the same side. Mediation,
+#: negotiation and taking part in a process do not: a mediator talks to both sides by
+#: definition, and enemies negotiate.
+CAMP_FAMILIES = ("backs", "part-of", "represents", "opposes")
+
+
+def signed_graph(projection: nx.MultiDiGraph) -> nx.Graph:
+    """Collapse the projection to one signed edge per pair of actors.
+
+    The edge's ``sign`` is the sign of the sum of (sign x sources) of the camp-deciding
+    claims between the two actors in either direction; ``claims`` lists the
+    ``(subject, family, object)`` edges and ``assertions`` the statement IRIs behind it.
+    Pairs whose claims cancel out get no edge.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_edge("a", "b", key="backs", sign=1, sources=2, assertions=["s1"])
+    'backs'
+    >>> g.add_edge("b", "a", key="opposes", sign=-1, sources=1, assertions=["s2"])
+    'opposes'
+    >>> signed_graph(g)["a"]["b"]["sign"]
+    1
+    """
+    signed = nx.Graph()
+    signed.add_nodes_from(projection.nodes(data=True))
+    for u, v, family, data in projection.edges(keys=True, data=True):
+        if family not in CAMP_FAMILIES or u == v:
+            continue
+        if not signed.has_edge(u, v):
+            signed.add_edge(u, v, total=0, claims=[], assertions=[])
+        edge = signed[u][v]
+        edge["total"] += data["sign"] * data["sources"]
+        edge["claims"].append((u, family, v))
+        edge["assertions"].extend(data["assertions"])
+    for u, v in [(u, v) for u, v, total in signed.edges(data="total") if total == 0]:
+        signed.remove_edge(u, v)
+    for _, _, data in signed.edges(data=True):
+        data["sign"] = 1 if data["total"] > 0 else -1
+        data["weight"] = abs(data.pop("total"))
+    return signed
