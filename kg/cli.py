@@ -87,23 +87,42 @@ def main(ctx: click.Context, store: str | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["gdelt"]),
+    help="Read files as GDELT 2.0 events whatever their name (not YAML, JSON, RDF); *.export.CSV[.zip] always are.",
+)
+@click.option("--strict", is_flag=True, help="GDELT: a malformed row (bad date or code, wrong column count, missing actor) is an error.")
+@click.option(
+    "--actor-map",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="GDELT: a YAML file that adds to (or replaces entries of) the shipped CAMEO actor map.",
+)
 @with_store(read_only=False)
-def load(store, paths: tuple[str, ...]) -> None:
-    """Load data files or folders (YAML, JSON, CSV, Turtle, N-Triples, JSON-LD).
+def load(store, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map: str | None) -> None:
+    """Load data files or folders (YAML, JSON, CSV, Turtle, N-Triples, JSON-LD, GDELT events).
 
     Every file is checked before anything is written; one mistake anywhere and the
     store stays exactly as it was. Loading a file again replaces what it loaded before.
+    GDELT event files are aggregated into sourced assertions; a summary line says how
+    many events were read and why the others were skipped.
 
     \b
     Examples:
       kg load examples/ain-issa-2020/ain-issa.yaml
       kg load data/ claims.csv
+      kg load 20191024143000.export.CSV.zip
+      kg load --format gdelt --actor-map my-actors.yaml gdelt/
     """
     from kg.loader import load as load_files
 
-    for report in load_files(store, paths):
+    for report in load_files(store, paths, format=fmt, strict=strict, actor_map=actor_map):
         counts = f"{report.actors} actors, {report.sources} sources, {report.assertions} assertions"
         click.echo(f"loaded {report.path}: {counts} ({report.triples} triples)")
+        if report.summary():
+            click.echo(f"  {report.summary()}")
 
 
 @main.command()
@@ -400,6 +419,46 @@ def path(store, a: str, b: str, limit: int, fmt: str, **selection) -> None:
     from kg.analyse.reports import path as run
 
     emit_report(run(store, a, b, _selection(**selection), limit), fmt, empty="no path")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="alliances.html", show_default=True, help="HTML file to write.")
+@click.option("--type", "types", multiple=True, metavar="T", help="Only actors of these types (State, ArmedGroup, ...).")
+@click.option("--color-by", type=click.Choice(["type", "bloc"]), default="type", show_default=True, help="Colour actors by type or camp.")
+@click.option("--title", default="actorgraph: alliances", show_default=True, help="Page title.")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
+@selection_options
+@with_store(read_only=True)
+def view(store, output: str, types, color_by: str, title: str, open_page: bool, **selection) -> None:
+    """Write an interactive alliance map: one self-contained, offline HTML file.
+
+    Filter relations and actor types in the legend, search an actor, slide through time,
+    click a line for its evidence (quotes, sources) and a node for its relations.
+
+    \b
+    Examples:
+      kg view --open
+      kg view --focus ypg --depth 2 -o ypg.html
+      kg view --relation backs --relation opposes --as-of 2020-12-31 --color-by bloc
+    """
+    from pathlib import Path
+
+    from kg.view import LARGE_GRAPH_NODES, build_view, write_view
+
+    page = build_view(store, _selection(**selection), title, tuple(types), color_by == "bloc")
+    if page.large:
+        click.echo(
+            f"warning: {page.nodes} actors (more than {LARGE_GRAPH_NODES}): the layout is static (physics off); "
+            "use --focus ACTOR --depth N, --relation or --type for a readable map",
+            err=True,
+        )
+    path = Path(output)
+    write_view(page, path)
+    click.echo(str(path))
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
 
 
 @main.command()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import URIRef
@@ -19,7 +19,7 @@ from kg.errors import KgError
 from kg.model import Actor, Assertion, Source, actor_triples, assertion_triples, source_triples
 from kg.namespaces import ACTOR
 from kg.ontology import Ontology, load_ontology, normalise
-from kg.sources import Document, read_document, readers
+from kg.sources import FORMATS, Document, is_data_file, read_document, readers
 from kg.store import KgStore
 
 
@@ -31,18 +31,30 @@ class LoadReport:
     sources: int
     assertions: int
     triples: int
+    rows_read: int | None = None  # event files (GDELT) only, like ``skipped``
+    skipped: dict[str, int] = field(default_factory=dict, hash=False)
+
+    def summary(self) -> str | None:
+        """The end-of-load line of an event file: rows read, assertions written, skipped by reason."""
+        if self.rows_read is None:
+            return None
+        text = f"{self.rows_read} events read, {self.assertions} assertions written"
+        if not self.skipped:
+            return text + ", none skipped"
+        reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])))
+        return text + f"; skipped {sum(self.skipped.values())}: {reasons}"
 
 
-def data_files(paths: Iterable[str | Path]) -> list[Path]:
+def data_files(paths: Iterable[str | Path], format: str | None = None) -> list[Path]:
     """The files a load reads: each file given, and every data file inside each folder."""
-    suffixes = set(readers())
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+            found = sorted(p for p in path.rglob("*") if p.is_file() and is_data_file(p, format))
             if not found:
-                raise KgError(f"no data files ({', '.join(sorted(suffixes))}) in this folder", path=str(path))
+                kinds = "*.csv, *.zip, *.tsv" if format == "gdelt" else ", ".join(sorted({*readers(), ".export.CSV", ".export.CSV.zip"}))
+                raise KgError(f"no data files ({kinds}) in this folder", path=str(path))
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -56,9 +68,25 @@ def graph_iri(path: str | Path) -> URIRef:
     return URIRef(Path(path).resolve().as_uri())
 
 
-def load(store: KgStore, paths: Iterable[str | Path]) -> list[LoadReport]:
-    """Load files and folders into the store, all or nothing."""
-    documents = [read_document(path) for path in data_files(paths)]
+def load(
+    store: KgStore,
+    paths: Iterable[str | Path],
+    *,
+    format: str | None = None,
+    strict: bool = False,
+    actor_map: str | Path | None = None,
+) -> list[LoadReport]:
+    """Load files and folders into the store, all or nothing.
+
+    ``format="gdelt"`` reads every file as GDELT 2.0 events (GDELT files are also known by
+    name, ``*.export.CSV[.zip]``); ``strict`` makes the GDELT reader fail on rows it would
+    skip as malformed; ``actor_map`` is a YAML file extending the shipped CAMEO actor map.
+    """
+    if format is not None and format not in FORMATS:
+        raise KgError(f"unknown format {format!r}; --format takes {', '.join(FORMATS)} (other files are known by their suffix)")
+    documents = [read_document(path, format, strict=strict, actor_map=actor_map) for path in data_files(paths, format)]
+    if actor_map is not None and not any(doc.rows_read is not None for doc in documents):
+        raise KgError("an actor map applies to GDELT event files only, and this load has none", path=str(actor_map))
     ontology = load_ontology()
     index = ActorIndex(store.actors() + [a for doc in documents for a in doc.actors])
     known_sources = {s.id: s for s in store.sources()}
@@ -67,7 +95,8 @@ def load(store: KgStore, paths: Iterable[str | Path]) -> list[LoadReport]:
     for doc in documents:
         triples = document_triples(doc, index, known_sources, ontology)
         graphs[graph_iri(doc.path)] = triples
-        reports.append(LoadReport(doc.path, str(graph_iri(doc.path)), len(doc.actors), len(doc.sources), len(doc.assertions), len(triples)))
+        counts = len(doc.actors), len(doc.sources), len(doc.assertions), len(triples)
+        reports.append(LoadReport(doc.path, str(graph_iri(doc.path)), *counts, doc.rows_read, dict(doc.skipped)))
     store.replace_graphs(graphs)
     return reports
 
@@ -93,6 +122,8 @@ def document_triples(doc: Document, index: ActorIndex, sources: dict[str, Source
     for source in doc.sources:
         triples.update(source_triples(source))
     single_source = doc.sources[0].id if len(doc.sources) == 1 else None
+    if doc.ids_only:
+        index = ExactIndex(index, {name: index.lookup(name, where, "actor") for name, where in doc.references.items()})
     for raw in doc.assertions:
         assertion = resolve_assertion(raw, index, sources, single_source, ontology)
         triples.update(assertion_triples(assertion))
@@ -103,7 +134,7 @@ def document_triples(doc: Document, index: ActorIndex, sources: dict[str, Source
 
 
 def resolve_assertion(
-    raw: Assertion, index: ActorIndex, sources: dict[str, Source], single_source: str | None, ontology: Ontology
+    raw: Assertion, index: ActorIndex | ExactIndex, sources: dict[str, Source], single_source: str | None, ontology: Ontology
 ) -> Assertion:
     """Names -> ids, inverse relations -> forward ones, defaults filled in, rules checked."""
     where = raw.where
@@ -159,7 +190,9 @@ class ActorIndex:
     def __init__(self, actors: Iterable[Actor]) -> None:
         self._ids: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, str] = {}
+        self.ids: set[str] = set()
         for actor in actors:
+            self.ids.add(actor.id)
             for name in (actor.id, actor.label, *actor.aliases):
                 self._ids[normalise(name)].add(actor.id)
                 self._names.setdefault(normalise(name), name)
@@ -177,3 +210,22 @@ class ActorIndex:
         if where is None:
             raise KgError(message, field=field)
         raise where.error(message, field)
+
+
+class ExactIndex:
+    """Takes names as exact actor ids, except a few pinned names resolved beforehand.
+
+    For machine-made documents (GDELT), whose actor ids come from a mapping table: an
+    alias in curated data (``Syria`` for the Syrian government) must not make the id
+    ``syria`` ambiguous. The pins are an actor map's references to curated actors.
+    """
+
+    def __init__(self, index: ActorIndex, pins: dict[str, str]) -> None:
+        self._index, self._pins = index, pins
+
+    def lookup(self, name: str, where=None, field: str = "actor") -> str:
+        if name in self._pins:
+            return self._pins[name]
+        if name in self._index.ids:
+            return name
+        return self._index.lookup(name, where, field)  # not an id: the usual error, with a hint

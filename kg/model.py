@@ -51,7 +51,30 @@ class Source:
     publisher: str | None = None
     url: str | None = None
     date: dt.date | None = None
+    events: tuple[int, ...] = ()  # GDELT events coded from this article (kgo:gdeltEventId)
     where: Where = field(default=Where("<memory>"), compare=False)
+
+
+@dataclass(frozen=True)
+class EventEvidence:
+    """The coded events (GDELT) a machine-derived assertion counts.
+
+    Kept on the statement so that every such claim traces back to its event ids, and
+    with GDELT's own sums so that analysts can weigh it: a claim resting on one event
+    mentioned once is not one resting on forty.
+    """
+
+    event_ids: tuple[int, ...]
+    codes: tuple[str, ...] = ()  # CAMEO event codes, with their leading zeros
+    mentions: int = 0  # sums of GDELT's NumMentions, NumSources, NumArticles
+    sources: int = 0
+    articles: int = 0
+    goldstein: float | None = None  # means over the events
+    tone: float | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.event_ids)
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,7 @@ class Assertion:
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     note: str | None = None
+    events: EventEvidence | None = None  # set on claims aggregated from GDELT events
     where: Where = field(default=Where("<memory>"), compare=False)
 
     @property
@@ -85,6 +109,8 @@ class Assertion:
             _iso(self.valid_until),
             repr(self.confidence),
         ]
+        if self.events is not None:  # two aggregates may agree on all else; curated hashes stay as they were
+            content.append(list(self.events.event_ids))
         digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
         return digest[:24]
 
@@ -187,6 +213,8 @@ def source_triples(source: Source) -> Iterator[tuple]:
         yield node, SCHEMA.url, Literal(source.url, datatype=XSD.anyURI)
     if source.date:
         yield node, DCTERMS.date, Literal(source.date)
+    for event_id in source.events:
+        yield node, KGO.gdeltEventId, Literal(event_id)
 
 
 def assertion_triples(assertion: Assertion) -> Iterator[tuple]:
@@ -215,6 +243,56 @@ def assertion_triples(assertion: Assertion) -> Iterator[tuple]:
     for prop, value in optional:
         if value is not None:
             yield node, prop, Literal(value)
+    if assertion.events is not None:
+        yield from event_triples(node, assertion.events)
+
+
+def event_triples(node, events: EventEvidence) -> Iterator[tuple]:
+    """An event aggregate's own properties: its events, their codes, sums and means."""
+    from rdflib import Literal
+    from rdflib.namespace import RDF
+
+    from kg.namespaces import KGO
+
+    yield node, RDF.type, KGO.EventAggregate
+    for event_id in events.event_ids:
+        yield node, KGO.gdeltEventId, Literal(event_id)
+    for code in events.codes:
+        yield node, KGO.eventCode, Literal(code)
+    yield node, KGO.eventCount, Literal(events.count)
+    yield node, KGO.mentionCount, Literal(events.mentions)
+    yield node, KGO.sourceCount, Literal(events.sources)
+    yield node, KGO.articleCount, Literal(events.articles)
+    for prop, mean in ((KGO.meanGoldstein, events.goldstein), (KGO.meanTone, events.tone)):
+        if mean is not None:  # three decimals: repr() then never needs an exponent, which xsd:decimal forbids
+            yield node, prop, Literal(Decimal(repr(round(mean, 3))))
+
+
+def event_evidence(graph, node) -> EventEvidence | None:
+    """Read an event aggregate's evidence back from RDF (the inverse of ``event_triples``)."""
+    from rdflib.namespace import RDF
+
+    from kg.namespaces import KGO
+
+    if (node, RDF.type, KGO.EventAggregate) not in graph:
+        return None
+    number = lambda prop, kind: kind(graph.value(node, prop)) if graph.value(node, prop) is not None else None  # noqa: E731
+    return EventEvidence(
+        event_ids=tuple(sorted(int(e) for e in graph.objects(node, KGO.gdeltEventId))),
+        codes=tuple(sorted(str(c) for c in graph.objects(node, KGO.eventCode))),
+        mentions=number(KGO.mentionCount, int) or 0,
+        sources=number(KGO.sourceCount, int) or 0,
+        articles=number(KGO.articleCount, int) or 0,
+        goldstein=number(KGO.meanGoldstein, float),
+        tone=number(KGO.meanTone, float),
+    )
+
+
+def source_events(graph, node) -> tuple[int, ...]:
+    """The GDELT event ids a source carries (the inverse of ``source_triples``'s)."""
+    from kg.namespaces import KGO
+
+    return tuple(sorted(int(e) for e in graph.objects(node, KGO.gdeltEventId)))
 
 
 def _camel(kebab_name: str) -> str:

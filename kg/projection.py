@@ -237,6 +237,3 @@ def edge_attributes(family: str, claims: list[Claim]) -> dict:
 def _local(node: object, namespace) -> str:
     text = str(node)
     return text[len(str(namespace)) :] if text.startswith(str(namespace)) else text
-
-
-

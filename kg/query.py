@@ -28,7 +28,7 @@ from kg.sources import split_claim
 from kg.store import KgStore
 
 VARIABLE = re.compile(r"^\?([A-Za-z][A-Za-z0-9_]*)$")
-EVIDENCE_COLUMNS = ["claim", "source", "title", "url", "date", "confidence", "quote"]
+EVIDENCE_COLUMNS = ["claim", "evidence", "source", "title", "url", "events", "date", "confidence", "quote"]
 
 
 @dataclass(frozen=True)
@@ -166,16 +166,19 @@ def _evidence(store: KgStore, pattern: Pattern, row: dict, filters: Filters) -> 
 
 WHY_COLUMNS = [
     "claim",
+    "evidence",  # "curated", or "GDELT" for claims aggregated from GDELT events
     "relation",
     "source",
     "title",
     "publisher",
     "url",
+    "events",  # the GDELT event ids of the claim that this source's article was coded into
     "date",
     "valid_from",
     "valid_until",
     "confidence",
     "quote",
+    "event_stats",  # a GDELT claim's counts, codes and means
     "statement",
     "file",
 ]
@@ -189,41 +192,62 @@ def why(store: KgStore, subject: str, relation: str, obj: str, filters: Filters 
 
 
 def why_rows(store: KgStore, subject: str, relation: Relation, obj: str, filters: Filters) -> list[dict]:
+    """One row per (assertion, source): curated claims first, then claims aggregated from
+    GDELT events, each with the ids of the events its article was coded into."""
     q = _Query()
     group = _statement_group(q, Pattern(subject, relation, obj, ""), filters, "?st")
+    stats = "?gdelt ?n_events ?mentions ?sources ?articles ?goldstein ?tone"
     text = f"""SELECT ?st ?g ?rel ?subject (GROUP_CONCAT(DISTINCT STR(?o); separator=" ") AS ?objects)
-        ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {q.bound} WHERE {{
+        ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
+        (GROUP_CONCAT(DISTINCT STR(?event); separator=" ") AS ?events) (GROUP_CONCAT(DISTINCT ?code; separator=" ") AS ?codes)
+        {q.bound} WHERE {{
         {group}
         GRAPH ?g {{ ?st a kgo:Assertion ; kgo:relation ?rel ; kgo:subject ?subject ; kgo:object ?o ;
                     kgo:confidence ?confidence ; kgo:dateReported ?date ; prov:wasDerivedFrom ?src . }}
         OPTIONAL {{ ?st kgo:quote ?quote }} OPTIONAL {{ ?st kgo:validFrom ?from }} OPTIONAL {{ ?st kgo:validUntil ?until }}
         OPTIONAL {{ ?src dcterms:title ?title }} OPTIONAL {{ ?src dcterms:publisher ?publisher }}
         OPTIONAL {{ ?src schema:url ?url }}
-    }} GROUP BY ?st ?g ?rel ?subject ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {q.bound}
-    ORDER BY DESC(?confidence) ?date ?st ?src"""
+        BIND (EXISTS {{ ?st a kgo:EventAggregate }} AS ?gdelt)
+        OPTIONAL {{ ?st kgo:eventCount ?n_events ; kgo:mentionCount ?mentions ; kgo:sourceCount ?sources ; kgo:articleCount ?articles }}
+        OPTIONAL {{ ?st kgo:meanGoldstein ?goldstein }} OPTIONAL {{ ?st kgo:meanTone ?tone }} OPTIONAL {{ ?st kgo:eventCode ?code }}
+        OPTIONAL {{ ?st kgo:gdeltEventId ?event . ?src kgo:gdeltEventId ?event }}
+    }} GROUP BY ?st ?g ?rel ?subject ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats} {q.bound}
+    ORDER BY ?gdelt DESC(?confidence) ?date ?st ?src"""
     ontology = load_ontology()
     rows = []
     for r in store.query(text, q.bindings):
         name = ontology.relations[r.rel].name
         objects = ", ".join(actor_id(URIRef(o)) for o in sorted(str(r.objects).split()))
+        gdelt = bool(r.gdelt)
         rows.append(
             {
                 "claim": f"{actor_id(r.subject)} {name} {objects}",
+                "evidence": "GDELT" if gdelt else "curated",
                 "relation": name,
                 "source": _local(r.src, SOURCE),
                 "title": _str(r.title),
                 "publisher": _str(r.publisher),
                 "url": _str(r.url),
+                "events": " ".join(sorted(str(r.events).split(), key=int)) or None if gdelt else None,
                 "date": _str(r.date),
                 "valid_from": _str(r["from"]),
                 "valid_until": _str(r.until),
                 "confidence": _str(r.confidence),
                 "quote": _str(r.quote),
+                "event_stats": _event_stats(r) if gdelt else None,
                 "statement": str(r.st),
                 "file": file_label(r.g),
             }
         )
     return rows
+
+
+def _event_stats(r) -> str:
+    """``3 events (CAMEO 051); GDELT counts 8 mentions, 3 sources, 8 articles; mean Goldstein 3.4, mean tone -2.417``."""
+    codes = f" (CAMEO {r.codes})" if str(r.codes or "") else ""
+    text = f"{r.n_events} events{codes}; GDELT counts {r.mentions} mentions, {r.sources} sources, {r.articles} articles"
+    means = [f"mean {label} {value}" for label, value in (("Goldstein", r.goldstein), ("tone", r.tone)) if value is not None]
+    return text + "; " + ", ".join(means) if means else text
 
 
 # -- info and actors ------------------------------------------------------------------------------

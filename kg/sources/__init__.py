@@ -8,6 +8,8 @@ also sees the store and the other files of the same load.
 from __future__ import annotations
 
 import difflib
+import functools
+import re
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,12 +27,30 @@ ASSERTION_FIELDS = {
 }  # fmt: skip
 
 
+#: Formats ``kg load --format`` names; every other format is known by its file suffix.
+FORMATS = ("gdelt",)
+#: GDELT 2.0 event files as GDELT names them (also the translingual ``*.translation.export.CSV``).
+GDELT_EVENTS = re.compile(r"\.export\.csv(\.zip)?$", re.IGNORECASE)
+#: GDELT's other tables, which share the suffix but not the format: never read as curated CSV.
+GDELT_OTHER = re.compile(r"\.(mentions|gkg)\.csv(\.zip)?$", re.IGNORECASE)
+#: What ``--format gdelt`` reads as GDELT events (besides GDELT's own names): YAML, JSON and
+#: RDF files keep their readers, so curated files load in the same command.
+GDELT_SUFFIXES = (".csv", ".zip", ".tsv")
+
+
 @dataclass
 class Document:
     path: str
     actors: list[Actor] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     assertions: list[Assertion] = field(default_factory=list)
+    #: Set by readers of event data (GDELT): rows read, and rows skipped by reason.
+    rows_read: int | None = None
+    skipped: dict[str, int] = field(default_factory=dict)
+    #: Actors the assertions name but the file does not define (an actor map's bare names),
+    #: with where each is named; every other actor name in ``assertions`` is an exact id.
+    references: dict[str, Where] = field(default_factory=dict)
+    ids_only: bool = False
 
 
 def readers() -> dict[str, Callable[[Path], Document]]:
@@ -48,10 +68,42 @@ def readers() -> dict[str, Callable[[Path], Document]]:
     }
 
 
-def read_document(path: Path) -> Document:
-    reader = readers().get(path.suffix.lower())
+def is_data_file(path: Path, format: str | None = None) -> bool:
+    """Whether a folder scan loads this file: known suffixes and GDELT event files by name,
+    and with ``format="gdelt"`` also ``.zip`` and ``.tsv`` files."""
+    if GDELT_OTHER.search(path.name):
+        return False
+    if format == "gdelt" and path.name.lower().endswith(GDELT_SUFFIXES):
+        return True
+    return bool(GDELT_EVENTS.search(path.name)) or path.suffix.lower() in readers()
+
+
+def is_gdelt(path: Path, format: str | None = None) -> bool:
+    """GDELT event files by name; with ``format="gdelt"`` every file but YAML, JSON and RDF ones."""
+    if GDELT_EVENTS.search(path.name):
+        return True
+    return format == "gdelt" and (path.suffix.lower() == ".csv" or path.suffix.lower() not in readers())
+
+
+def read_document(path: Path, format: str | None = None, *, strict: bool = False, actor_map: str | Path | None = None) -> Document:
+    """Read one file with the reader its format (or else its name) calls for.
+
+    ``strict`` and ``actor_map`` are options of the GDELT reader: rows it would skip
+    become errors, and a user's actor map extends the shipped one.
+    """
+    if format is not None and format not in FORMATS:
+        raise KgError(f"unknown format {format!r}; --format takes {', '.join(FORMATS)} (other files are known by their suffix)")
+    if is_gdelt(path, format):
+        from kg.sources import gdelt
+
+        reader = functools.partial(gdelt.read, strict=strict, actor_map=actor_map)
+    elif GDELT_OTHER.search(path.name):
+        raise KgError("this is a GDELT mentions or GKG table; kg reads GDELT event files (*.export.CSV, *.export.CSV.zip)", path=str(path))
+    else:
+        reader = readers().get(path.suffix.lower())
     if reader is None:
-        raise KgError(f"cannot read {path.suffix or 'files without a suffix'}; use one of {', '.join(readers())}", path=str(path))
+        known = ", ".join([*readers(), ".export.CSV", ".export.CSV.zip"])
+        raise KgError(f"cannot read {path.suffix or 'files without a suffix'}; use one of {known} (or --format gdelt)", path=str(path))
     try:
         return reader(path)
     except (OSError, UnicodeDecodeError) as err:

@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from kg.errors import KgError
-from kg.model import Actor, Assertion, Source, Where, parse_confidence, parse_date
+from kg.model import Actor, Assertion, Source, Where, event_evidence, parse_confidence, parse_date, source_events
 from kg.namespaces import ACTOR, KGO, SCHEMA, SOURCE, WD
 from kg.ontology import load_ontology
 from kg.sources import Document
@@ -68,6 +68,7 @@ def _source(graph: Graph, node: URIRef, path: str) -> Source:
         publisher=_opt(graph.value(node, DCTERMS.publisher)),
         url=_opt(graph.value(node, SCHEMA.url)),
         date=parse_date(graph.value(node, DCTERMS.date), where, f"{node} date"),
+        events=source_events(graph, node),
         where=where,
     )
 
@@ -90,6 +91,7 @@ def _assertion(graph: Graph, node: URIRef, path: str) -> Assertion:
         valid_from=parse_date(value(KGO.validFrom), where, f"{node} valid_from"),
         valid_until=parse_date(value(KGO.validUntil), where, f"{node} valid_until"),
         note=_opt(value(RDFS.comment)),
+        events=event_evidence(graph, node),
         where=where,
     )
 
