@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test system-deps clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +23,15 @@ demo: $(STAMP)
 	@echo; echo "== who mediates between whom"; $(BIN)/kg --store .kg-demo match "?mediator mediates ?party"
 	@echo; echo "== who negotiates with Turkey"; $(BIN)/kg --store .kg-demo match "?x negotiates-with turkey"
 	@echo; echo "== says who: Moscow backs the Syrian regime"; $(BIN)/kg --store .kg-demo why Moscow backs "Syrian regime"
+	@echo; echo "== the interactive map"; $(BIN)/kg --store .kg-demo view -o alliances.html
+
+## system-deps: Debian packages the tests drive for real (headless Chromium for kg view)
+system-deps:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 ## test: lint and run the whole test suite
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/ruff check kg tests
 	$(BIN)/pytest -q
 

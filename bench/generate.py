@@ -27,9 +27,9 @@ RELATIONS = [
 WORDS = "north south east west free popular national democratic islamic united revolutionary front army council union forces".split()
 
 
-def generate(n: int, seed: int = 1) -> dict:
+def generate(n: int, seed: int = 1, actor_count: int | None = None) -> dict:
     rng = random.Random(seed)
-    actor_count = max(10, n // 200)
+    actor_count = actor_count or max(10, n // 200)
     actors = {}
     for i in range(actor_count):
         name = " ".join(rng.sample(WORDS, 2)).title() + f" {i}"
@@ -79,8 +79,9 @@ def main() -> None:
     parser.add_argument("n", type=int, help="number of assertions")
     parser.add_argument("-o", "--output", type=Path, help="YAML file to write (default: stdout)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--actors", type=int, help="number of actors (default: N/200, at least 10)")
     args = parser.parse_args()
-    text = yaml.safe_dump(generate(args.n, args.seed), sort_keys=False, allow_unicode=True, width=1000)
+    text = yaml.safe_dump(generate(args.n, args.seed, args.actors), sort_keys=False, allow_unicode=True, width=1000)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")

@@ -1,0 +1,258 @@
+// actorgraph map: filters, search, time slider and evidence panel over vis-network.
+// Every text from the data reaches the page through textContent, never innerHTML.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("kg-data").textContent);
+  var DAY = 86400000;
+
+  var state = {
+    families: new Set(Object.keys(data.families)),
+    types: new Set(Object.keys(data.types)),
+    date: null, // ISO date string, or null for all dates
+    focus: null, // Set of node ids, or null
+    visibleNodes: new Set(),
+    visibleEdges: new Set(),
+  };
+
+  if (data.camps) {
+    data.nodes.forEach(function (n) { if (n.camp) n.color = data.campColors[(n.camp - 1) % data.campColors.length]; else n.color = "#b0b7c0"; });
+  }
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+
+  function holds(claim, day) {
+    return claim.start <= day && (claim.until === null || day <= claim.until);
+  }
+
+  function edgePasses(edge) {
+    if (!state.families.has(edge.family)) return false;
+    if (state.date !== null && !edge.claims.some(function (c) { return holds(c, state.date); })) return false;
+    var a = nodes.get(edge.from), b = nodes.get(edge.to);
+    if (!state.types.has(a.type) || !state.types.has(b.type)) return false;
+    if (state.focus && !(state.focus.has(edge.from) && state.focus.has(edge.to))) return false;
+    return true;
+  }
+
+  function refresh() {
+    state.visibleEdges = new Set(edges.getIds({ filter: edgePasses }));
+    var touched = new Set();
+    state.visibleEdges.forEach(function (id) { var e = edges.get(id); touched.add(e.from); touched.add(e.to); });
+    var filtering = state.date !== null || state.focus !== null || state.families.size < Object.keys(data.families).length;
+    state.visibleNodes = new Set(nodes.getIds({
+      filter: function (n) {
+        if (!state.types.has(n.type)) return false;
+        if (state.focus && !state.focus.has(n.id)) return false;
+        return filtering ? touched.has(n.id) : true;
+      },
+    }));
+    nodeView.refresh();
+    edgeView.refresh();
+    updateCounts();
+  }
+
+  var nodeView = new vis.DataView(nodes, { filter: function (n) { return state.visibleNodes.has(n.id); } });
+  var edgeView = new vis.DataView(edges, { filter: function (e) { return state.visibleEdges.has(e.id); } });
+
+  var options = {
+    nodes: { font: { size: 14, face: "system-ui, sans-serif", strokeWidth: 3, strokeColor: "#ffffff" }, borderWidth: 1 },
+    edges: { smooth: { type: "dynamic" }, selectionWidth: 2, arrows: { to: { scaleFactor: 0.6 } } },
+    interaction: { hover: true, tooltipDelay: 150, navigationButtons: false, keyboard: true },
+    physics: data.large
+      ? false
+      : { solver: "forceAtlas2Based", forceAtlas2Based: { gravitationalConstant: -60, springLength: 140 }, stabilization: { iterations: 400, updateInterval: 25 } },
+    layout: { improvedLayout: !data.large, randomSeed: 7 },
+  };
+
+  refresh();
+  var container = document.getElementById("network");
+  var started = performance.now();
+  var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, options);
+  var physicsButton = document.getElementById("physics");
+
+  function setPhysics(on) {
+    network.setOptions({ physics: on ? { enabled: true } : false });
+    physicsButton.setAttribute("aria-pressed", String(on));
+    physicsButton.textContent = on ? "Layout: running" : "Layout: still";
+  }
+  physicsButton.addEventListener("click", function () { setPhysics(physicsButton.getAttribute("aria-pressed") !== "true"); });
+
+  function settled() {
+    if (window.kg.settledMs === null) window.kg.settledMs = Math.round(performance.now() - started);
+    setPhysics(false);
+  }
+  if (data.large) {
+    window.setTimeout(function () { settled(); status("Large graph (" + data.nodes.length + " actors): physics is off; use kg view --focus ACTOR or filters for a readable layout.", true); }, 0);
+  } else {
+    network.once("stabilizationIterationsDone", settled);
+  }
+
+  // -- small DOM helpers: text only --------------------------------------------------------------
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+  function safeLink(url, text) {
+    if (typeof url === "string" && /^https?:\/\//i.test(url)) {
+      var a = el("a", text || url);
+      a.href = url;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      return a;
+    }
+    return el("span", text || "");
+  }
+  function status(text, warning) {
+    var line = document.getElementById("status");
+    line.textContent = text;
+    line.className = warning ? "status warning" : "status";
+  }
+  function label(id) { var n = nodes.get(id); return n ? n.label : id; }
+
+  // -- legend with filters -------------------------------------------------------------------------
+  function legendItem(parent, key, text, swatch, set) {
+    var row = el("label", null, "legend-item");
+    var box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.dataset.key = key;
+    box.addEventListener("change", function () { if (box.checked) set.add(key); else set.delete(key); refresh(); });
+    row.appendChild(box);
+    row.appendChild(swatch);
+    row.appendChild(el("span", text));
+    var count = el("span", "", "count");
+    count.dataset.count = key;
+    row.appendChild(count);
+    parent.appendChild(row);
+  }
+  Object.keys(data.families).forEach(function (key) {
+    var family = data.families[key];
+    var line = el("span", null, "swatch-line" + (family.dashes ? (family.dashes[0] <= 2 ? " dotted" : " dashed") : ""));
+    line.style.borderTopColor = family.color;
+    legendItem(document.getElementById("legend-relations"), key, family.label + (family.arrow ? " →" : " (no arrow)"), line, state.families);
+  });
+  Object.keys(data.types).forEach(function (key) {
+    var dot = el("span", null, "swatch-node");
+    dot.style.background = data.types[key].color;
+    legendItem(document.getElementById("legend-types"), key, key + " (" + data.types[key].shape + ")", dot, state.types);
+  });
+  updateCounts();
+  function updateCounts() {
+    var perFamily = {}, perType = {};
+    state.visibleEdges.forEach(function (id) { var f = edges.get(id).family; perFamily[f] = (perFamily[f] || 0) + 1; });
+    state.visibleNodes.forEach(function (id) { var t = nodes.get(id).type; perType[t] = (perType[t] || 0) + 1; });
+    document.querySelectorAll("[data-count]").forEach(function (span) {
+      var key = span.dataset.count;
+      span.textContent = String(key in data.families ? perFamily[key] || 0 : perType[key] || 0);
+    });
+  }
+
+  // -- search and focus ----------------------------------------------------------------------------
+  var names = {};
+  var list = document.getElementById("actor-names");
+  nodes.forEach(function (n) {
+    [n.id, n.label].concat(n.aliases || []).forEach(function (name) { names[String(name).toLowerCase()] = n.id; });
+    var option = el("option");
+    option.value = n.label;
+    list.appendChild(option);
+  });
+  function focusOn(id) {
+    var around = new Set([id]);
+    edges.forEach(function (e) { if (e.from === id) around.add(e.to); if (e.to === id) around.add(e.from); });
+    state.focus = around;
+    refresh();
+    document.getElementById("show-all").hidden = false;
+    network.selectNodes([id]);
+    network.focus(id, { scale: 1.1, animation: { duration: 400 } });
+    showNode(id);
+  }
+  var search = document.getElementById("search");
+  search.addEventListener("change", function () {
+    var id = names[search.value.trim().toLowerCase()];
+    if (id) focusOn(id);
+    else status("No actor named " + JSON.stringify(search.value), true);
+  });
+  document.getElementById("show-all").addEventListener("click", function () {
+    state.focus = null;
+    search.value = "";
+    document.getElementById("show-all").hidden = true;
+    refresh();
+    network.fit();
+  });
+
+  // -- time slider ---------------------------------------------------------------------------------
+  var slider = document.getElementById("date-slider");
+  var useDate = document.getElementById("use-date");
+  var dateLabel = document.getElementById("date-label");
+  var first = data.dates ? Date.parse(data.dates[0]) : 0;
+  slider.max = data.dates ? String(Math.round((Date.parse(data.dates[1]) - first) / DAY)) : "0";
+  slider.value = slider.max;
+  function dayOf(value) { return new Date(first + Number(value) * DAY).toISOString().slice(0, 10); }
+  function setDate() {
+    state.date = useDate.checked ? dayOf(slider.value) : null;
+    slider.disabled = !useDate.checked;
+    dateLabel.textContent = state.date || "all dates";
+    refresh();
+  }
+  useDate.addEventListener("change", setDate);
+  slider.addEventListener("input", setDate);
+  if (!data.dates) useDate.disabled = true;
+
+  // -- side panel ----------------------------------------------------------------------------------
+  var panel = document.getElementById("panel");
+  function clearPanel() { while (panel.firstChild) panel.removeChild(panel.firstChild); }
+  function showEdge(id) {
+    var edge = edges.get(id);
+    clearPanel();
+    var family = data.families[edge.family];
+    panel.appendChild(el("h3", label(edge.from) + " " + family.label + " " + label(edge.to)));
+    panel.appendChild(el("p", edge.claims.length + " assertion(s), " + edge.sources + " source(s); asserted as: " + edge.relations.join(", "), "hint"));
+    edge.claims.forEach(function (claim) {
+      var box = el("div", null, "claim");
+      box.appendChild(el("div", claim.text, "meta"));
+      if (claim.quote) box.appendChild(el("blockquote", claim.quote));
+      claim.sources.forEach(function (source) {
+        var line = el("div");
+        line.appendChild(safeLink(source.url, source.title));
+        if (source.publisher) line.appendChild(el("span", " — " + source.publisher, "meta"));
+        box.appendChild(line);
+      });
+      var when = "reported " + claim.date + (claim.start !== claim.date ? ", holds from " + claim.start : "") + (claim.until ? " until " + claim.until : "");
+      box.appendChild(el("div", when + " · confidence " + claim.confidence, "meta"));
+      panel.appendChild(box);
+    });
+  }
+  function showNode(id) {
+    var node = nodes.get(id);
+    clearPanel();
+    panel.appendChild(el("h3", node.label));
+    panel.appendChild(el("p", node.type + (node.camp ? " · camp " + node.camp : "") + (node.aliases && node.aliases.length ? " · also: " + node.aliases.join(", ") : ""), "hint"));
+    var items = el("ul", null, "relations");
+    edges.forEach(function (e) {
+      if (!state.visibleEdges.has(e.id) || (e.from !== id && e.to !== id)) return;
+      var family = data.families[e.family].label;
+      var text = e.from === id ? family + " → " + label(e.to) : label(e.from) + " " + family + " → this";
+      var item = el("li", text);
+      item.style.cursor = "pointer";
+      item.addEventListener("click", function () { network.selectEdges([e.id]); showEdge(e.id); });
+      items.appendChild(item);
+    });
+    panel.appendChild(items);
+  }
+  network.on("click", function (params) {
+    if (params.nodes.length) showNode(params.nodes[0]);
+    else if (params.edges.length) showEdge(params.edges[0]);
+  });
+
+  // For tests and the curious: the live state of the page.
+  window.kg = {
+    network: network, nodes: nodes, edges: edges, state: state, settledMs: null,
+    visibleNodes: function () { return Array.from(state.visibleNodes).sort(); },
+    visibleEdges: function () {
+      return Array.from(state.visibleEdges).map(function (id) { var e = edges.get(id); return [e.from, e.family, e.to]; }).sort();
+    },
+    showEdge: showEdge, showNode: showNode, focusOn: focusOn,
+  };
+  status(data.nodes.length + " actors, " + data.edges.length + " relations");
+})();
