@@ -1,6 +1,7 @@
 """Generate a realistic synthetic dataset in the loader's YAML format.
 
     python bench/generate.py 10000 -o bench/data/10k.yaml [--seed 1]
+    python bench/generate.py 1000000 --csv bench/data/1m/      # actors.csv, sources.csv, claims.csv
 
 About N/200 actors of every type, with aliases; power-law degree (a few actors are in
 most claims, as in real conflicts); every relation and sub-relation; one to three
@@ -70,6 +71,29 @@ def generate(n: int, seed: int = 1, actor_count: int | None = None) -> dict:
     return {"sources": sources, "actors": actors, "assertions": assertions}
 
 
+def write_csv(data: dict, folder: Path) -> None:
+    """The same data as three CSV files the loader reads (actors, sources, claims)."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "actors.csv": (
+            ["id", "label", "type", "aliases"],
+            [{"id": k, **v, "aliases": "|".join(v["aliases"])} for k, v in data["actors"].items()],
+        ),
+        "sources.csv": (["id", "title", "publisher", "url", "date"], [{"id": k, **v} for k, v in data["sources"].items()]),
+        "claims.csv": (
+            ["subject", "relation", "object", "source", "date", "confidence", "valid_from", "valid_until", "quote"],
+            [{**a, "source": ",".join(a["sources"])} for a in data["assertions"]],
+        ),
+    }
+    for name, (columns, rows) in tables.items():
+        with (folder / name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+
+
 def _day(rng: random.Random) -> dt.date:
     return dt.date(1985, 1, 1) + dt.timedelta(days=rng.randint(0, 40 * 365))
 
@@ -80,8 +104,13 @@ def main() -> None:
     parser.add_argument("-o", "--output", type=Path, help="YAML file to write (default: stdout)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--actors", type=int, help="number of actors (default: N/200, at least 10)")
+    parser.add_argument("--csv", type=Path, metavar="FOLDER", help="write actors.csv, sources.csv and claims.csv here instead")
     args = parser.parse_args()
-    text = yaml.safe_dump(generate(args.n, args.seed, args.actors), sort_keys=False, allow_unicode=True, width=1000)
+    data = generate(args.n, args.seed, args.actors)
+    if args.csv:
+        write_csv(data, args.csv)
+        return
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")

@@ -6,6 +6,7 @@ Exit status: 0 success, 1 a user error (bad input, unknown name, busy store), 2 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -50,6 +51,17 @@ def with_store(read_only: bool):
         return wrapper
 
     return decorate
+
+
+def _progress_bar(bars: contextlib.ExitStack):
+    """A factory of click progress bars (rate and ETA) on a terminal; nothing when piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def start(label: str, total: int):
+        return bars.enter_context(click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True))
+
+    return start
 
 
 def emit(rows: list[dict], columns: list[str], fmt: str, vertical: bool = False, empty: str = "no results", cut: bool = True) -> None:
@@ -118,7 +130,9 @@ def load(store, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map
     """
     from kg.loader import load as load_files
 
-    for report in load_files(store, paths, format=fmt, strict=strict, actor_map=actor_map):
+    with contextlib.ExitStack() as bars:
+        reports = load_files(store, paths, format=fmt, strict=strict, actor_map=actor_map, progress=_progress_bar(bars))
+    for report in reports:
         counts = f"{report.actors} actors, {report.sources} sources, {report.assertions} assertions"
         click.echo(f"loaded {report.path}: {counts} ({report.triples} triples)")
         if report.summary():

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import URIRef
 
@@ -21,6 +22,16 @@ from kg.namespaces import ACTOR
 from kg.ontology import Ontology, load_ontology, normalise
 from kg.sources import FORMATS, Document, is_data_file, read_document, readers
 from kg.store import KgStore
+
+#: Loads with fewer assertions finish too fast for a progress bar to help.
+PROGRESS_FROM = 20_000
+
+
+class ProgressBar(Protocol):
+    def update(self, n: int) -> None: ...
+
+
+Progress = Callable[[str, int], ProgressBar]
 
 
 @dataclass(frozen=True)
@@ -75,12 +86,15 @@ def load(
     format: str | None = None,
     strict: bool = False,
     actor_map: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> list[LoadReport]:
     """Load files and folders into the store, all or nothing.
 
     ``format="gdelt"`` reads every file as GDELT 2.0 events (GDELT files are also known by
     name, ``*.export.CSV[.zip]``); ``strict`` makes the GDELT reader fail on rows it would
     skip as malformed; ``actor_map`` is a YAML file extending the shipped CAMEO actor map.
+    ``progress(label, total)`` returns something with ``update(n)`` (the CLI passes a
+    progress bar when stderr is a terminal).
     """
     if format is not None and format not in FORMATS:
         raise KgError(f"unknown format {format!r}; --format takes {', '.join(FORMATS)} (other files are known by their suffix)")
@@ -92,8 +106,10 @@ def load(
     known_sources = {s.id: s for s in store.sources()}
     known_sources.update({s.id: s for doc in documents for s in doc.sources})
     graphs, reports = {}, []
+    total = sum(len(doc.assertions) for doc in documents)
+    bar = progress(f"checking {total} assertions", total) if progress and total >= PROGRESS_FROM else None
     for doc in documents:
-        triples = document_triples(doc, index, known_sources, ontology)
+        triples = document_triples(doc, index, known_sources, ontology, bar)
         graphs[graph_iri(doc.path)] = triples
         counts = len(doc.actors), len(doc.sources), len(doc.assertions), len(triples)
         reports.append(LoadReport(doc.path, str(graph_iri(doc.path)), *counts, doc.rows_read, dict(doc.skipped)))
@@ -110,7 +126,9 @@ def drop(store: KgStore, path: str | Path) -> str:
     return str(iri)
 
 
-def document_triples(doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology) -> set[tuple]:
+def document_triples(
+    doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology, bar: ProgressBar | None = None
+) -> set[tuple]:
     """Everything one file puts in its named graph: actors, sources, statement nodes and
     the direct edges (with the inferred ones) that the statements entail."""
     _check_unique(doc.actors, "actor")
@@ -124,7 +142,9 @@ def document_triples(doc: Document, index: ActorIndex, sources: dict[str, Source
     single_source = doc.sources[0].id if len(doc.sources) == 1 else None
     if doc.ids_only:
         index = ExactIndex(index, {name: index.lookup(name, where, "actor") for name, where in doc.references.items()})
-    for raw in doc.assertions:
+    for number, raw in enumerate(doc.assertions, 1):
+        if bar is not None and number % 1000 == 0:
+            bar.update(1000)
         assertion = resolve_assertion(raw, index, sources, single_source, ontology)
         triples.update(assertion_triples(assertion))
         relation = ontology.relation(assertion.relation)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -27,6 +28,11 @@ from kg.namespaces import BASE, KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 FORMAT_VERSION = 1
 STORE_NODE = URIRef(BASE + "store")
 MEMORY = ":memory:"
+#: From this many triples on, a load goes through Oxigraph's bulk loader (see replace_graphs).
+BULK_TRIPLES = 200_000
+#: Names of the temporary files a load leaves in the store folder if it is killed.
+LOAD_FILE_PREFIX = "kg-load-"
+ORPHAN_PATTERNS = ("bulk-*.sst", LOAD_FILE_PREFIX + "*.nq")
 DEFAULT_LOCATION = ".kg"
 
 
@@ -108,14 +114,41 @@ class KgStore:
     # -- writing --------------------------------------------------------------------------------
 
     def replace_graphs(self, graphs: Mapping[URIRef, Iterable[tuple]]) -> None:
-        """Replace the content of each named graph, all graphs in one transaction."""
+        """Replace the content of each named graph, all graphs in one transaction.
+
+        Large loads of files not loaded before go through Oxigraph's bulk loader: about ten
+        times faster than a SPARQL update and still all-or-nothing, even under ``kill -9``.
+        Re-loading a large file first removes its old content in a transaction of its own:
+        a crash between the two leaves that file unloaded (loading it again repairs it).
+        """
         self._writable()
-        parts = []
-        for graph, triples in graphs.items():
-            body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in sorted(triples))
-            parts.append(f"DROP SILENT GRAPH {graph.n3()} ;\nINSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
-        if parts:
-            self._update(" ;\n".join(parts))
+        graphs = {graph: triples if isinstance(triples, (set, list)) else list(triples) for graph, triples in graphs.items()}
+        if sum(len(triples) for triples in graphs.values()) < BULK_TRIPLES:
+            parts = []
+            for graph, triples in graphs.items():
+                body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+                parts.append(f"DROP SILENT GRAPH {graph.n3()} ;\nINSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
+            if parts:
+                self._update(" ;\n".join(parts))
+            return
+        loaded = set(self.data_graphs()) & set(graphs)
+        if loaded:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {graph.n3()}" for graph in sorted(loaded)))
+        self._bulk_load(graphs)
+
+    def _bulk_load(self, graphs: Mapping[URIRef, Iterable[tuple]]) -> None:
+        """Write N-Quads to a file beside the store, hand it to Oxigraph's bulk loader."""
+        folder = Path(self.location) if self.location != MEMORY else None
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix=LOAD_FILE_PREFIX, suffix=".nq", dir=folder, delete=False) as out:
+            for graph, triples in graphs.items():
+                name = graph.n3()
+                out.writelines(f"{s.n3()} {p.n3()} {o.n3()} {name} .\n" for s, p, o in triples)
+        try:
+            self._oxigraph.bulk_load(path=out.name, format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError, RuntimeError, ValueError) as err:
+            raise KgError(f"bulk loading failed, nothing was changed: {err}", path=self.location) from None
+        finally:
+            Path(out.name).unlink(missing_ok=True)
 
     def drop_graph(self, graph: URIRef) -> None:
         self._writable()
@@ -185,8 +218,18 @@ def open_store(location: str | os.PathLike | None = None, *, read_only: bool = F
     if version is not None and version > FORMAT_VERSION:
         raise KgError(f"this store has format version {version}; this kg reads up to {FORMAT_VERSION}: upgrade kg", path=location)
     if not read_only:
+        _remove_orphans(path)
         store.install_ontology()
     return store
+
+
+def _remove_orphans(path: Path) -> None:
+    """Delete what a killed load left behind (its N-Quads file, the bulk loader's
+    ``bulk-*.sst`` files): nothing references them, and they can be hundreds of MiB.
+    Safe because the caller holds the store's write lock."""
+    for pattern in ORPHAN_PATTERNS:
+        for orphan in path.glob(pattern):
+            orphan.unlink(missing_ok=True)
 
 
 def _check_folder(path: Path, read_only: bool) -> None:

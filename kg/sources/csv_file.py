@@ -1,4 +1,5 @@
-"""CSV input: one assertion per row (or, with an ``id,label,type`` header, one actor per row).
+"""CSV input: one assertion per row (or, with an ``id,label,type`` header, one actor per row,
+and with an ``id,title`` header one source per row: ``id,title,publisher,url,date``).
 
 Assertion columns: ``subject, relation, object`` (or ``claim``), ``source``, ``quote``,
 ``date``, ``confidence``, ``valid_from``, ``valid_until``, ``note``; a row may define its
@@ -17,6 +18,7 @@ from kg.sources import ASSERTION_FIELDS, Document, assertion_from_record, check_
 
 SOURCE_COLUMNS = {"source_title", "source_url", "source_publisher", "source_date"}
 ACTOR_COLUMNS = {"id", "label", "type", "aliases", "wikidata", "description"}
+SOURCE_FILE_COLUMNS = {"id", "title", "publisher", "url", "date"}
 
 
 def read(path: Path) -> Document:
@@ -28,7 +30,9 @@ def read(path: Path) -> Document:
         if not columns:
             return doc
         is_actor_file = {"id", "type"} <= columns
-        check_fields(dict.fromkeys(columns), ACTOR_COLUMNS if is_actor_file else ASSERTION_FIELDS | SOURCE_COLUMNS, header, "column")
+        is_source_file = {"id", "title"} <= columns and not is_actor_file
+        allowed = ACTOR_COLUMNS if is_actor_file else SOURCE_FILE_COLUMNS if is_source_file else ASSERTION_FIELDS | SOURCE_COLUMNS
+        check_fields(dict.fromkeys(columns), allowed, header, "column")
         sources: dict[str, Source] = {}
         for row in reader:
             where = Where(str(path), reader.line_num)
@@ -38,10 +42,13 @@ def read(path: Path) -> Document:
             if is_actor_file:
                 doc.actors.append(_actor(row, where))
                 continue
+            if is_source_file:
+                doc.sources.append(_source(row, where))
+                continue
             if any(row.get(col) for col in SOURCE_COLUMNS):
                 _inline_source(row, where, sources)
             doc.assertions.append(assertion_from_record(row, where, {}))
-        doc.sources = list(sources.values())
+        doc.sources.extend(sources.values())
     return doc
 
 
@@ -56,6 +63,19 @@ def _actor(row: dict, where: Where) -> Actor:
         aliases=tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
         wikidata=parse_wikidata(row.get("wikidata"), where),
         description=row.get("description") or None,
+        where=where,
+    )
+
+
+def _source(row: dict, where: Where) -> Source:
+    if not row.get("title"):
+        raise where.error("missing: every source needs a title", "title")
+    return Source(
+        id=parse_id(row.get("id"), where, "id"),
+        title=row["title"],
+        publisher=row.get("publisher") or None,
+        url=parse_url(row.get("url"), where),
+        date=parse_date(row.get("date"), where, "date"),
         where=where,
     )
 
