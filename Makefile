@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test system-deps clean
+.PHONY: demo test bench system-deps clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ system-deps:
 test: $(STAMP) system-deps
 	$(BIN)/ruff check kg tests
 	$(BIN)/pytest -q
+
+## bench: load and query benchmarks at 10k and 100k assertions against rdflib (minutes)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .kg .kg-demo *.egg-info .pytest_cache .ruff_cache

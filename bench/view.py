@@ -25,17 +25,8 @@ from kg.store import open_store  # noqa: E402
 from kg.view import build_view, write_view  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.test_view import wait_until_settled  # noqa: E402
+from tests.test_view import CHROMIUM, FLAGS, wait_until_settled  # noqa: E402
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SIZES = [("1k edges", 1200, 300), ("10k edges", 14000, 2500)]  # (name, assertions, actors)
 
 
@@ -53,7 +44,7 @@ def settle_ms(browser, path: Path) -> tuple[float, float]:
 def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         for name, assertions, actors in SIZES:
             data = Path(tmp) / f"{name}.yaml"
             data.write_text(yaml.safe_dump(generate(assertions, 1, actors), sort_keys=False), encoding="utf-8")
