@@ -25,10 +25,14 @@ demo: $(STAMP)
 	@echo; echo "== says who: Moscow backs the Syrian regime"; $(BIN)/kg --store .kg-demo why Moscow backs "Syrian regime"
 	@echo; echo "== the interactive map"; $(BIN)/kg --store .kg-demo view -o alliances.html
 
-## system-deps: Debian packages the tests drive for real (headless Chromium for kg view)
+## system-deps: Debian packages the tests drive for real: Chromium (kg view), rapper (exports), Java (HermiT)
 system-deps:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@command -v rapper >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq raptor2-utils >/dev/null; }
+	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; }
 
 ## test: lint and run the whole test suite
 test: $(STAMP) system-deps

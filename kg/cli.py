@@ -475,6 +475,114 @@ def view(store, output: str, types, color_by: str, title: str, open_page: bool, 
         webbrowser.open(path.resolve().as_uri())
 
 
+EXPORT_FORMATS = ["turtle", "nt", "json-ld", "xml", "trig", "nquads", "graphml", "gexf", "csv"]
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="turtle",
+    show_default=True,
+    help="RDF: turtle, nt, json-ld, xml, trig, nquads. Networks: graphml, gexf, csv.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    metavar="FILE",
+    help="Where to write (atomically); '-' is stdout. csv writes FILE-actors.csv and FILE-relations.csv.",
+)
+@selection_options
+@click.option("--truthy-only", is_flag=True, help="RDF: direct edges and actors only, without statement nodes and sources.")
+@click.option("--ontology", "include_ontology", is_flag=True, help="RDF: add the ontology (its own named graph in trig/nquads).")
+@with_store(read_only=True)
+def export(store, fmt: str, output: str, truthy_only: bool, include_ontology: bool, **selection) -> None:
+    """Export the graph for other tools: RDF for triple stores and Protégé, GraphML/GEXF/CSV for Gephi, Cytoscape, Kumu.
+
+    Without selection options, RDF exports hold everything loaded, with provenance
+    (trig and nquads keep each loaded file as its own named graph). With them, the
+    selected claims: statements, direct edges, actors, sources. Exporting the same store
+    twice gives the same bytes.
+
+    \b
+    Examples:
+      kg export --format turtle -o ain-issa.ttl
+      kg export --format trig -o ain-issa.trig --ontology
+      kg export --format gexf --focus ypg --depth 2 -o ypg.gexf
+      kg export --format csv -o ain-issa          (ain-issa-actors.csv, ain-issa-relations.csv)
+      kg export --format nt --truthy-only --as-of 2020-12-31
+    """
+    from kg.errors import KgError
+    from kg.export import export as export_parts
+    from kg.export import export_to
+
+    options = {"selection": _selection(**selection), "truthy_only": truthy_only, "include_ontology": include_ontology}
+    if output != "-":
+        for path in export_to(store, fmt, output, **options):
+            click.echo(f"wrote {path}", err=True)
+        return
+    parts = export_parts(store, fmt, **options)
+    if set(parts) != {""}:
+        raise KgError(f"{fmt} writes two files (actors, relations): give -o NAME", field="--output")
+    click.get_binary_stream("stdout").write(parts[""])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "turtle"]),
+    default="table",
+    show_default=True,
+    help="table and json list the problems; turtle is the SHACL validation report.",
+)
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
+    """Check data files before loading them, or else the store, against the ontology's SHACL shapes.
+
+    Every problem is reported with its file, line, record and field, not only the first.
+    Names in the files may refer to actors already in the store. Exit status 1 when
+    anything is wrong.
+
+    \b
+    Examples:
+      kg validate examples/ain-issa-2020/
+      kg validate claims.csv --format json
+      kg validate                              the store
+      kg validate --format turtle > report.ttl
+    """
+    from kg.errors import KgError
+    from kg.store import open_store
+    from kg.validate import validate_files, validate_store
+
+    try:
+        store = open_store(ctx.obj["store"], read_only=True)
+    except KgError:
+        if not paths:
+            raise
+        store = None  # files are checked on their own when there is no store yet
+    try:
+        result = validate_files(paths, store) if paths else validate_store(store)
+    finally:
+        if store is not None:
+            store.close()
+    if fmt == "turtle":
+        click.echo(result.report.serialize(format="turtle").rstrip("\n"))
+    elif fmt == "json":
+        click.echo(json.dumps([p.row() for p in result.problems], indent=2, ensure_ascii=False))
+    elif result.problems:
+        emit([p.row() for p in result.problems], ["file", "line", "record", "field", "problem"], fmt, cut=False)
+    else:
+        click.echo("valid: no problems found")
+    if result.problems:
+        if fmt != "json":
+            click.echo(f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''}", err=True)
+        ctx.exit(1)
+
+
 @main.command()
 @FORMAT_OPTION
 def relations(fmt: str) -> None:

@@ -113,6 +113,9 @@ def load(
         graphs[graph_iri(doc.path)] = triples
         counts = len(doc.actors), len(doc.sources), len(doc.assertions), len(triples)
         reports.append(LoadReport(doc.path, str(graph_iri(doc.path)), *counts, doc.rows_read, dict(doc.skipped)))
+    from kg.validate import check_load
+
+    check_load(store, documents, graphs)  # the SHACL shapes over what is about to be written
     store.replace_graphs(graphs)
     return reports
 
@@ -169,7 +172,7 @@ def resolve_assertion(
     if len(objects) > 1 and relation.name != "mediates":
         raise where.error(f"only 'mediates' may name several parties; {relation.name!r} takes one object", "object")
     if subject in objects:
-        raise where.error(f"an actor cannot {named.name} itself ({subject!r})", "object")
+        raise where.error(f"subject and object are the same actor ({subject!r}): a claim links two actors", "object")
     source_ids = raw.sources or ((single_source,) if single_source else ())
     if not source_ids:
         raise where.error("missing: name the source this claim comes from (the file defines several)", "source")

@@ -135,3 +135,22 @@ def test_formats(kg):
     assert kg("match", "?x backs turkey").stderr.strip() == "no matches"
     info = json.loads(kg("info", "--format", "json").stdout)
     assert info["assertions"]["backs"] == 3 and info["actors"]["State"] == 3
+
+
+def test_kg_export_writes_files_and_stdout(kg, store_dir, tmp_path):
+    assert kg("load", str(EXAMPLE_FILE)).exit_code == 0
+    result = kg("export", "--format", "turtle", "--relation", "mediates", "--truthy-only")
+    assert result.exit_code == 0 and "kgo:mediates actor:sna , actor:ypg" in result.output
+    result = kg("export", "--format", "csv", "-o", str(tmp_path / "net"))
+    assert result.exit_code == 0 and (tmp_path / "net-relations.csv").exists()
+    result = kg("export", "--format", "csv")
+    assert result.exit_code == 1 and "give -o NAME" in result.output
+
+
+def test_kg_validate_exit_status_and_formats(kg, tmp_path):
+    bad = write(tmp_path / "bad.yaml", "actors:\n  a: {label: A, type: Statee}\n")
+    result = kg("validate", str(bad))
+    assert result.exit_code == 1 and "unknown actor type 'Statee'" in result.output and "1 problem" in result.output
+    assert kg("validate", str(EXAMPLE_FILE)).exit_code == 0
+    assert '"field": "type"' in kg("validate", str(bad), "--format", "json").output
+    assert "sh:ValidationReport" in kg("validate", str(bad), "--format", "turtle").output

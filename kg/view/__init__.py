@@ -198,18 +198,7 @@ def build_view(
 
 
 def write_view(view: View, path: Path) -> None:
-    """Write the page atomically: a temporary file beside the target, fsync, rename."""
-    import os
-    import tempfile
+    """Write the page atomically: an interrupted write never leaves half a page."""
+    from kg.atomic import write_atomic
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(view.html)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, view.html)

@@ -1,0 +1,180 @@
+"""``kg.validate``: broken files and stores reported in user terms; the fast SHACL path agrees with pySHACL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF, SH
+
+from kg.errors import KgError
+from kg.loader import document_triples, graph_iri
+from kg.namespaces import ACTOR, KGO
+from kg.sources import read_document
+from kg.validate import check_load, shacl_report, validate_files, validate_store
+from tests.conftest import EXAMPLE_FILE, write
+
+HEADER = """\
+sources:
+  s1: {title: One, date: 2020-01-01}
+  s2: {title: Two, date: 2020-01-02}
+actors:
+  a: {label: A, type: State}
+  c: {label: C, type: ArmedGroup}
+"""
+
+
+@pytest.fixture
+def broken(tmp_path):
+    """One deliberately broken file per kind of mistake, each with the mistake on line 8."""
+    write(tmp_path / "missing-source.yaml", HEADER + "assertions:\n  - claim: a backs c\n")
+    write(tmp_path / "confidence.yaml", HEADER + "assertions:\n  - claim: a backs c\n    source: s1\n    confidence: 1.7\n")
+    write(tmp_path / "self.yaml", HEADER + "assertions:\n  - claim: a fights a\n    source: s1\n")
+    write(tmp_path / "type.yaml", HEADER.replace("ArmedGroup}", "ArmedGroup}\n  d: {label: D, type: Militia}") + "assertions: []\n")
+    return tmp_path
+
+
+def test_each_broken_file_is_reported_with_its_file_line_and_field(broken):
+    result = validate_files([broken])
+    assert not result.conforms
+    found = {(p.path.rsplit("/", 1)[-1], p.line, p.field) for p in result.problems}
+    assert found == {
+        ("confidence.yaml", 8, "confidence"),
+        ("missing-source.yaml", 8, "source"),
+        ("self.yaml", 8, "object"),
+        ("type.yaml", 7, "type"),
+    }
+    texts = "\n".join(p.text() for p in result.problems)
+    assert "confidence.yaml:8: file: confidence: 1.7 is outside [0, 1]" in texts
+    assert "self.yaml:8: assertion 'a fights a': object:" in texts
+    assert "type.yaml:7: actor 'd': type: unknown actor type 'Militia'" in texts
+    assert "missing-source.yaml:8: assertion 'a backs c': source: missing" in texts
+
+
+def test_every_bad_record_of_a_file_is_reported_not_just_the_first(tmp_path):
+    text = HEADER.replace("ArmedGroup}", "ArmedGroup}\n  d: {label: D, type: Statee}") + (
+        "assertions:\n"
+        "  - claim: a backs c\n"  # line 9: two sources, none named
+        "  - claim: a backs a\n"  # line 10
+        "    source: s1\n"
+        "  - claim: c fights a\n"  # line 12
+        "    source: s9\n"
+        "  - claim: c opposes a\n"  # line 14: fine
+        "    source: s2\n"
+        "  - claim: c opposes nobody\n"  # line 16
+        "    source: s2\n"
+    )
+    result = validate_files([write(tmp_path / "many.yaml", text)])
+    assert [(p.line, p.record, p.field) for p in result.problems] == [
+        (7, "actor 'd'", "type"),
+        (9, "assertion 'a backs c'", "source"),
+        (10, "assertion 'a backs a'", "object"),
+        (12, "assertion 'c fights a'", "source"),
+        (16, "assertion 'c opposes nobody'", "object"),
+    ]
+    assert result.problems[3].message.startswith("unknown source 's9'")
+
+
+def test_the_example_is_valid_as_a_file_and_in_the_store(example_store):
+    assert validate_files([EXAMPLE_FILE]).problems == []
+    assert validate_store(example_store).problems == []
+
+
+def test_files_may_name_actors_the_store_already_has(example_store, tmp_path):
+    claim = write(tmp_path / "more.yaml", "sources:\n  s: {title: S, date: 2021-01-01}\nassertions:\n  - claim: Ankara backs SNA\n")
+    assert validate_files([claim], example_store).problems == []
+    alone = validate_files([claim])
+    assert [(p.line, p.field) for p in alone.problems] == [(4, "subject")]
+
+
+def test_a_broken_store_is_reported_by_file_record_and_field(example_store):
+    graph = example_store.data_graphs()[0]
+    example_store.dataset.update(
+        f"""DELETE {{ GRAPH {graph.n3()} {{ ?st kgo:confidence ?c }} }}
+            INSERT {{ GRAPH {graph.n3()} {{ ?st kgo:confidence 1.7 }} }}
+            WHERE {{ GRAPH {graph.n3()} {{ ?st kgo:subject actor:turkey ; kgo:relation kgo:backs ; kgo:confidence ?c }} }}"""
+    )
+    problems = validate_store(example_store).problems
+    assert {(p.record, p.field) for p in problems} == {("assertion 'turkey backs sna'", "confidence")}
+    assert all(p.path.endswith("ain-issa.yaml") and p.line is None for p in problems)
+    assert "between 0 and 1" in problems[0].message and "1.7" in problems[0].message
+
+
+def test_the_turtle_report_is_a_shacl_report_of_everything_found(broken, example_store):
+    result = validate_files([broken])
+    report = Graph().parse(data=result.report.serialize(format="turtle"), format="turtle")
+    top = report.value(predicate=RDF.type, object=SH.ValidationReport)
+    assert report.value(top, SH.conforms) == Literal(False)
+    assert len(list(report.objects(top, SH.result))) == len(result.problems) == 4
+    clean = validate_store(example_store).report
+    assert clean.value(clean.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms) == Literal(True)
+
+
+# -- the SHACL stage --------------------------------------------------------------------------------
+
+
+def example_graph(store) -> Graph:
+    graph = Graph()
+    for quad in store._oxigraph.quads_for_pattern(None, None, None, None):
+        if quad.graph_name.value.startswith("file:"):
+            graph.parse(data=f"{quad.subject} {quad.predicate} {quad.object} .", format="nt")
+    return graph
+
+
+def test_sparql_constraints_run_in_oxigraph_find_what_pyshacl_finds(example_store):
+    """Our one-query-per-shape evaluation against pySHACL's own, on a graph breaking both constraints."""
+    from pyshacl import validate
+
+    from kg.ontology import load_ontology, ontology_path
+
+    graph = example_graph(example_store)
+    backs = sorted(graph.subjects(KGO.relation, KGO.backs))
+    graph.add((backs[0], KGO.object, ACTOR["iran"]))  # two objects, not a mediation
+    graph.add((backs[1], KGO.object, ACTOR["russia"]))
+    graph.add((backs[1], RDF.type, KGO.EventAggregate))  # an aggregate whose count is wrong
+    graph.add((backs[1], KGO.gdeltEventId, Literal(1)))
+    graph.add((backs[1], KGO.eventCount, Literal(2)))
+    shapes = Graph().parse(ontology_path("shapes.ttl"))
+    _, reference, _ = validate(graph + load_ontology().graph, shacl_graph=shapes, inference="none", advanced=True)
+    _, ours = shacl_report(graph)
+
+    def sparql_results(report):
+        results = report.subjects(SH.sourceConstraintComponent, SH.SPARQLConstraintComponent)
+        return sorted((str(report.value(r, SH.focusNode)), str(report.value(r, SH.resultMessage))) for r in results)
+
+    assert sparql_results(reference) == sparql_results(shacl_report(graph)[0])
+    assert len(sparql_results(reference)) == 3
+    assert {v.message for v in ours} >= {"only a mediation may name more than one object (party)"}
+
+
+def test_a_load_is_stopped_at_a_shape_violation_the_loader_rules_do_not_catch(example_store, tmp_path, monkeypatch):
+    """What ``kg load`` runs before writing: SHACL over the graphs, reported at the record's line."""
+    from kg.loader import ActorIndex
+    from kg.ontology import load_ontology
+
+    doc = read_document(EXAMPLE_FILE)
+    index = ActorIndex(doc.actors)
+    triples = document_triples(doc, index, {s.id: s for s in doc.sources}, load_ontology())
+    statement = next(s for s, p, o in triples if p == KGO.relation and o == KGO.mediates)
+    check_load(example_store, [doc], {graph_iri(doc.path): triples})  # valid: nothing raised
+    broken = triples | {(statement, KGO.dateReported, Literal(dt.date(2021, 1, 1)))}  # two dates reported
+    with pytest.raises(KgError) as error:
+        check_load(example_store, [doc], {graph_iri(doc.path): broken})
+    line = next(a.where.line for a in doc.assertions if a.relation == "mediates")
+    assert f"ain-issa.yaml:{line}: date: assertion 'russia mediates sna, ypg': an assertion needs exactly one date" in error.value.message
+    monkeypatch.setattr("kg.validate.LOAD_SHACL_LIMIT", 10)  # big loads keep the loader's own checks only
+    check_load(example_store, [doc], {graph_iri(doc.path): broken})
+
+
+def test_confidence_out_of_range_in_rdf_is_a_violation_with_its_value():
+    graph = Graph()
+    statement = KGO["x"]
+    for triple in [
+        (statement, RDF.type, KGO.Assertion),
+        (statement, KGO.confidence, Literal(Decimal("1.7"))),
+    ]:
+        graph.add(triple)
+    problems = {(v.path, v.value) for v in shacl_report(graph)[1]}
+    assert (str(KGO.confidence), "1.7") in problems
