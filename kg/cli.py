@@ -77,8 +77,9 @@ def emit(rows: list[dict], columns: list[str], fmt: str, vertical: bool = False,
 @click.option(
     "--store",
     envvar="KG_STORE",
-    metavar="DIR",
-    help="Store folder (default: .kg in the current folder, or $KG_STORE); ':memory:' for a throw-away store.",
+    metavar="DIR|URL",
+    help="Store folder (default: .kg in the current folder, or $KG_STORE); ':memory:' for a throw-away store; "
+    "or a SPARQL server's URL (http://host:7878, see README: Sharing and scaling out).",
 )
 @click.version_option(__version__, prog_name="kg")
 @click.pass_context
@@ -473,6 +474,31 @@ def view(store, output: str, types, color_by: str, title: str, open_page: bool, 
         import webbrowser
 
         webbrowser.open(path.resolve().as_uri())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network the machine is on).")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option("--max-result-mb", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="Largest answer sent, in MB.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, timeout: float, max_result_mb: float) -> None:
+    """Serve the store read-only over the SPARQL 1.1 Protocol (YASGUI, SPARQLWrapper, ...).
+
+    GET or POST /sparql; JSON, XML, CSV or TSV results and Turtle, N-Triples or JSON-LD
+    graphs, as the Accept header asks; a query page at /. No updates, no SERVICE
+    (federation); a query running past --timeout is stopped, a bigger answer than
+    --max-result-mb refused. Each query sees the store as it is when it starts.
+
+    \b
+    Examples:
+      kg serve
+      kg serve --port 8000 --timeout 30
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?a ?b WHERE { ?a kgo:backs ?b }' http://127.0.0.1:7878/sparql
+    """
+    from kg.serve import serve as run
+
+    run(ctx.obj["store"], host=host, port=port, timeout=timeout, max_bytes=int(max_result_mb * 1_000_000), echo=click.echo)
 
 
 EXPORT_FORMATS = ["turtle", "nt", "json-ld", "xml", "trig", "nquads", "graphml", "gexf", "csv"]

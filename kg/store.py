@@ -198,14 +198,17 @@ class KgStore:
 
 
 def open_store(location: str | os.PathLike | None = None, *, read_only: bool = False) -> KgStore:
-    """Open the store at ``location``: a folder (created on first write), or ``:memory:``.
+    """Open the store at ``location``: a folder (created on first write), ``:memory:``, or the
+    URL of a SPARQL 1.1 server (``http(s)://...``, see ``kg.remote``).
 
     ``None`` means ``$KG_STORE`` or ``.kg`` in the current directory. Read-only opens
     take no lock, so queries work while a load is writing.
     """
     location = str(location or os.environ.get("KG_STORE") or DEFAULT_LOCATION)
     if location.startswith(("http://", "https://")):
-        raise KgError("remote SPARQL stores are not supported yet; give a folder or :memory:", path=location)
+        from kg.remote import open_remote
+
+        return open_remote(location, read_only=read_only)
     if location == MEMORY:
         store = KgStore(Dataset(store=OxigraphStore(), default_union=True), MEMORY, read_only=False)
         store.install_ontology()

@@ -1,0 +1,382 @@
+"""A remote SPARQL server as the store: the same answers as the embedded store, and clear faults.
+
+The server is the real ``oxigraph serve`` (``pip install oxigraph``) on a free port on
+127.0.0.1; the faults come from small misbehaving servers on 127.0.0.1 (``tests/servers.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Literal, URIRef
+
+from kg.cli import main
+from kg.errors import KgError
+from kg.loader import load
+from kg.namespaces import ACTOR, KGO
+from kg.query import Filters, info, match, sparql, why
+from kg.remote import Endpoint, open_remote, sparql_code, with_prefixes, with_values
+from kg.store import open_store
+from tests.conftest import EXAMPLE, EXAMPLE_FILE, snapshot, write
+from tests.servers import FakeEndpoint, OxigraphServer, Relay, free_port
+
+SECRET = "s3cret-pa55word"
+
+
+# -- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server():
+    """A fresh, empty Oxigraph server (in memory) on 127.0.0.1."""
+    with OxigraphServer() as running:
+        yield running
+
+
+def _loaded(kind: str, tmp_path: Path, request):
+    if kind == "memory":
+        store = open_store(":memory:")
+    elif kind == "disk":
+        store = open_store(tmp_path / "store")
+    else:
+        server = OxigraphServer().start()
+        request.addfinalizer(server.stop)
+        store = open_remote(server.url)
+    request.addfinalizer(store.close)
+    load(store, [EXAMPLE_FILE])
+    return store
+
+
+@pytest.fixture(scope="module", params=["memory", "disk", "remote"])
+def any_store(request, tmp_path_factory):
+    """The Ain Issa example loaded into each kind of store: memory, disk and a remote server."""
+    return _loaded(request.param, tmp_path_factory.mktemp(request.param), request)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, request):
+    """The embedded (in-memory) store: what every kind of store must answer."""
+    return _loaded("memory", tmp_path_factory.mktemp("ref"), request)
+
+
+def server_snapshot(server: OxigraphServer) -> list[str]:
+    """The server's quads in the form of ``conftest.snapshot`` (blank node labels blanked)."""
+    return sorted(re.sub(r"_:[A-Za-z0-9]+", "_:b", line) for line in server.nquads())
+
+
+def cli(*args: str, env: dict | None = None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def one_error_line(result) -> str:
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    assert "Traceback" not in result.stderr and result.stderr.startswith("Error: "), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    return result.stderr
+
+
+# -- the same answers on every store --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pattern, variable, expected",
+    [
+        ("?who backs sna", "who", {"turkey"}),
+        ("Moscow backs ?x", "x", {"syrian-government"}),
+        ("?who mediates ?party", "who", {"russia"}),
+        ("?x negotiates-with turkey", "x", {"russia", "iran"}),
+        ("ypg opposed-by ?x", "x", {"turkey", "sna"}),
+        ("?x part-of russia", "x", {"russian-military-police", "russian-defence-ministry"}),
+    ],
+)
+def test_article_questions_on_every_store(any_store, pattern, variable, expected):
+    """Inverses (opposed-by), symmetry (negotiates-with) and roll-up (fights -> opposes) are
+    materialised at load time, so a server that does no reasoning answers them too."""
+    assert {row[variable] for row in match(any_store, [pattern])[1]} == expected
+
+
+def test_filters_bind_dates_and_decimals_on_every_store(any_store):
+    early = Filters(as_of=__import__("datetime").date(2018, 6, 1))
+    assert match(any_store, ["?who backs sna"], early)[1] == []
+    assert {r["x"] for r in match(any_store, ["?x fights ?y"], early)[1]} == {"turkey"}
+    strict = Filters(min_confidence=0.75)
+    assert {r["x"] for r in match(any_store, ["turkey opposes ?x"], strict)[1]} == {"ypg", "islamic-state"}
+
+
+def test_why_on_every_store(any_store):
+    rows = why(any_store, "turkey", "backs", "sna")
+    assert {r["confidence"] for r in rows} == {"0.95", "0.9"} and {r["date"] for r in rows} == {"2020-12-29"}
+
+
+def test_every_store_answers_like_the_embedded_one(any_store, reference):
+    """match, why, info, actors, claims, analytics, the map's data and raw SPARQL: equal."""
+    from kg.analyse import reports
+    from kg.projection import Selection, all_claims
+    from kg.view import page_data
+
+    def answers(store):
+        summary = info(store)
+        summary.pop("store")
+        return {
+            "info": summary,
+            "actors": store.actors(),
+            "sources": store.sources(),
+            "match": match(store, ["?a backs ?b", "?b opposes ?c"], evidence=True),
+            "filtered": match(store, ["?a opposes ?b"], Filters(__import__("datetime").date(2020, 12, 31), 0.8)),
+            "why": why(store, "Syrian regime", "backed-by", "Moscow"),
+            "claims": all_claims(store),
+            "blocs": reports.blocs(store).rows,
+            "chains": reports.chains(store, "turkey").rows,
+            "path": reports.path(store, "iran", "ypg").rows,
+            "view": page_data(store, Selection(), "t"),
+            "select": sparql(store, "SELECT ?a ?b WHERE { ?a kgo:backs ?b } ORDER BY ?a ?b"),
+            "ask": sparql(store, "ASK { actor:turkey kgo:opposes actor:ypg }").answer,
+            "construct": sorted(sparql(store, "CONSTRUCT { ?a kgo:opposes ?b } WHERE { ?a kgo:opposes ?b }").graph),
+            "graphs": store.data_graphs(),
+            "version": store.format_version(),
+        }
+
+    got, expected = answers(any_store), answers(reference)
+    for key in expected:
+        assert got[key] == expected[key], key
+
+
+@pytest.mark.parametrize("fmt", ["nt", "turtle", "trig", "nquads", "graphml", "csv"])
+def test_exports_are_byte_identical_on_every_store(any_store, reference, fmt):
+    export = pytest.importorskip("kg.export")
+    assert export.export(any_store, fmt) == export.export(reference, fmt)
+
+
+def test_a_remote_load_writes_exactly_what_the_embedded_store_holds(server):
+    embedded = open_store(":memory:")
+    load(embedded, [EXAMPLE_FILE])
+    remote = open_remote(server.url)
+    load(remote, [EXAMPLE_FILE])
+    load(remote, [EXAMPLE_FILE])  # loading again replaces
+    assert server_snapshot(server) == snapshot(embedded) == snapshot(remote)
+    remote.close()
+
+
+# -- the CLI on a remote store --------------------------------------------------------------------
+
+CLI_COMMANDS = [
+    ["actors", "--format", "csv"],
+    ["match", "?who backs sna"],
+    ["match", "?a backs ?b", "?b opposes ypg", "--format", "json"],
+    ["match", "Moscow backs ?x", "--evidence"],
+    ["match", "?x negotiates-with turkey", "--as-of", "2018-01-01"],
+    ["match", "turkey opposes ?x", "--min-confidence", "0.8"],
+    ["why", "turkey", "backs", "sna"],
+    ["why", "Syrian regime", "backed-by", "Moscow", "--format", "json"],
+    ["sparql", "SELECT ?who WHERE { ?who kgo:backs actor:sna }"],
+    ["sparql", "ASK { actor:turkey kgo:backs actor:sna }"],
+    ["analyse", "blocs"],
+    ["analyse", "balance", "--format", "json"],
+    ["analyse", "chains", "Ankara"],
+    ["analyse", "centrality"],
+    ["path", "iran", "ypg"],
+]
+
+
+def test_every_command_answers_the_same_on_a_remote_store(server, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    disk = str(tmp_path / "store")
+    loaded = [cli("--store", where, "load", str(EXAMPLE)) for where in (disk, server.url)]
+    assert loaded[0].exit_code == 0 and loaded[0].output == loaded[1].output
+    for command in CLI_COMMANDS:
+        on_disk, remote = cli("--store", disk, *command), cli("--store", server.url, *command)
+        assert remote.exit_code == 0 and remote.output == on_disk.output, command
+    syntax = [cli("--store", where, "sparql", "SELECT * WHERE { ?s ?p }").stderr for where in (disk, server.url)]
+    assert "error at 1:25: unexpected text or end of query" in syntax[0] and "error at 1:25: unexpected text" in syntax[1]
+    infos = [json.loads(cli("--store", where, "info", "--format", "json").output) for where in (disk, server.url)]
+    assert infos[1].pop("store") == server.url and infos[0].pop("store") == disk and infos[0] == infos[1]
+    construct = "CONSTRUCT { ?a kgo:opposes ?b } WHERE { ?a kgo:opposes ?b }"
+    graphs = [cli("--store", where, "sparql", construct, "--format", "nt").output for where in (disk, server.url)]
+    assert sorted(graphs[0].splitlines()) == sorted(graphs[1].splitlines()) and graphs[0]
+    pages = []
+    for where, name in ((disk, "disk.html"), (server.url, "remote.html")):
+        assert cli("--store", where, "view", "-o", name).exit_code == 0
+        pages.append((tmp_path / name).read_bytes())
+    assert pages[0] == pages[1]
+    dropped = cli("--store", server.url, "drop", str(EXAMPLE_FILE))
+    assert dropped.exit_code == 0 and "files: 0" in cli("--store", server.url, "info").output
+
+
+def test_kg_store_environment_variable_selects_the_server(server):
+    assert cli("load", str(EXAMPLE_FILE), env={"KG_STORE": server.url}).exit_code == 0
+    result = cli("match", "?who backs sna", env={"KG_STORE": server.url + "/"})
+    assert result.exit_code == 0 and "turkey" in result.output
+
+
+def test_custom_query_and_update_urls(server):
+    """Fuseki and GraphDB name their endpoints differently: KG_QUERY_URL / KG_UPDATE_URL."""
+    env = {"KG_QUERY_URL": server.url + "/query", "KG_UPDATE_URL": server.url + "/update"}
+    assert cli("--store", "http://127.0.0.1:1/elsewhere", "load", str(EXAMPLE_FILE), env=env).exit_code == 0
+    wrong = cli("--store", server.url, "info", env={"KG_QUERY_URL": server.url + "/nowhere"})
+    assert "HTTP 404" in one_error_line(wrong)
+
+
+def test_a_read_only_command_on_an_empty_server_says_so(server):
+    assert "no kg data on this server yet" in one_error_line(cli("--store", server.url, "info"))
+
+
+def test_a_server_without_the_union_default_graph_is_refused_with_the_fix():
+    with OxigraphServer(union=False) as plain:
+        message = one_error_line(cli("--store", plain.url, "load", str(EXAMPLE_FILE)))
+        assert "--union-default-graph" in message
+
+
+def test_bad_settings_are_one_line_errors(server):
+    assert "KG_STORE_TIMEOUT" in one_error_line(cli("--store", server.url, "info", env={"KG_STORE_TIMEOUT": "soon"}))
+    assert "KG_STORE_BATCH" in one_error_line(cli("--store", server.url, "info", env={"KG_STORE_BATCH": "-3"}))
+    assert "not an http(s) URL" in one_error_line(cli("--store", "http://", "info"))
+    leaked = one_error_line(cli("--store", f"http://alice:{SECRET}@127.0.0.1:{free_port()}", "info"))
+    assert "KG_STORE_USER" in leaked and SECRET not in leaked
+
+
+# -- bound values are values ----------------------------------------------------------------------
+
+
+def test_bound_values_are_never_query_text(server):
+    store = open_remote(server.url)
+    load(store, [EXAMPLE_FILE])
+    before = server_snapshot(server)
+    hostile = 'x" } } ; DROP ALL ; SELECT * WHERE { "\\\n\u00e9 \\u0022'
+    rows = list(store.query("SELECT ?v ?x WHERE { BIND(STR(?v) AS ?x) }", {"v": Literal(hostile)}))
+    assert [str(r.x) for r in rows] == [hostile]
+    assert store.query("ASK { ?a ?r ?b }", {"a": ACTOR.turkey, "r": KGO.backs, "b": ACTOR.sna}).askAnswer
+    with pytest.raises(KgError, match="not a valid RDF term"):
+        store.query("ASK { ?a ?p ?o }", {"a": URIRef("https://w3id.org/actorgraph/actor/x> } ; DROP ALL ; #")})
+    store.close()
+    assert server_snapshot(server) == before
+
+
+def test_values_open_the_where_group():
+    query = '# a { comment\nSELECT ?a (GROUP_CONCAT(?n; separator="{") AS ?x) ?_b0 WHERE { ?a <urn:p> ?_b0 }'
+    bound = with_values(query, {"_b0": Literal(1)})
+    expected = ' WHERE { VALUES (?_b0) { ("1"^^<http://www.w3.org/2001/XMLSchema#integer>) }  ?a <urn:p> ?_b0 }'
+    assert bound == query.split(" WHERE")[0] + expected
+    assert with_values("ASK { ?s ?p ?o }", {"s": URIRef("urn:x")}) == "ASK { VALUES (?s) { (<urn:x>) }  ?s ?p ?o }"
+    with pytest.raises(ValueError):
+        with_values("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"s": URIRef("urn:x")})
+
+
+def test_prefixes_keep_line_numbers_and_the_query_s_own_declarations():
+    text = with_prefixes("PREFIX kgo: <urn:mine#>\nSELECT * WHERE { ?s kgo:p ?o }")
+    assert text.count("\n") == 1 and text.count("PREFIX kgo:") == 1 and "PREFIX actor: <https://w3id.org/actorgraph/actor/>" in text
+
+
+def test_sparql_code_blanks_strings_iris_and_comments():
+    query = 'SELECT * WHERE { ?s <urn:SERVICE> \'SERVICE\' . # SERVICE\n ?s ?p """a\nSERVICE""" }'
+    code = sparql_code(query)
+    assert len(code) == len(query) and code.split() == "SELECT * WHERE { ?s . ?s ?p }".split()
+    assert "SERVICE" in sparql_code(r"SELECT * WHERE { \u0053ERVICE <urn:x> {} }", decode=True)
+
+
+# -- faults: one clear line, a non-zero exit, never a hang ----------------------------------------
+
+
+def test_a_server_that_is_down():
+    message = one_error_line(cli("--store", f"http://127.0.0.1:{free_port()}", "info"))
+    assert "cannot connect" in message and "is the server running?" in message
+
+
+@pytest.mark.parametrize(
+    "status, content_type, body, expected",
+    [
+        (500, "text/plain", b"boom: disk full\n\x1b[31mred\x1b[0m", "HTTP 500 Internal Server Error: boom: disk full"),
+        (500, "text/html", b"<html><body><h1>Internal error</h1>" + b"x" * 5000 + b"</body></html>", "HTTP 500 Internal Server Error"),
+        (200, "text/html", b"<!doctype html><title>Welcome to nginx</title>", "not SPARQL results"),
+        (200, "application/sparql-results+json", b'{"head": {"vars": ["x"]}, "results": ', "not valid application/sparql-results+json"),
+        (302, "text/plain", b"", "redirects"),
+    ],
+)
+def test_a_server_that_answers_nonsense(status, content_type, body, expected):
+    with FakeEndpoint(status, content_type, body) as fake:
+        message = one_error_line(cli("--store", fake.url, "match", "?who backs sna"))
+    assert expected in message and "<html" not in message and "\x1b" not in message
+
+
+def test_a_server_that_hangs_is_cut_at_the_timeout():
+    with FakeEndpoint(delay=30) as fake:
+        started = time.monotonic()
+        message = one_error_line(cli("--store", fake.url, "info", env={"KG_STORE_TIMEOUT": "0.5"}))
+        assert time.monotonic() - started < 5
+    assert "no complete answer within 0.5 s" in message
+
+
+def test_a_failed_update_says_nothing_was_changed(server):
+    assert cli("--store", server.url, "load", str(EXAMPLE_FILE)).exit_code == 0
+    before = server_snapshot(server)
+    with FakeEndpoint(500, "text/plain", b"read-only dataset") as fake:
+        env = {"KG_QUERY_URL": server.url + "/query", "KG_UPDATE_URL": fake.url + "/update"}
+        message = one_error_line(cli("--store", server.url, "load", str(EXAMPLE_FILE), env=env))
+    assert "writing to the store failed, nothing was changed: HTTP 500" in message and "read-only dataset" in message
+    assert server_snapshot(server) == before
+
+
+def test_an_update_url_that_is_no_update_endpoint_is_caught(server):
+    """Some servers answer a good update with 200 and an HTML page, so a web page answering
+    200 to anything must not pass for a successful load: kg checks the data arrived."""
+    with FakeEndpoint(200, "text/html", b"<html>Welcome</html>") as page:
+        env = {"KG_QUERY_URL": server.url + "/query", "KG_UPDATE_URL": page.url + "/update"}
+        message = one_error_line(cli("--store", server.url, "load", str(EXAMPLE_FILE), env=env))
+    assert "the data is not there" in message
+
+
+def test_credentials_are_sent_and_never_shown(caplog):
+    caplog.set_level(logging.DEBUG)
+    env = {"KG_STORE_USER": "alice", "KG_STORE_PASSWORD": SECRET, "KG_STORE_TIMEOUT": "2"}
+    with FakeEndpoint(401, "text/plain", f"bad password {SECRET}? no".encode()) as fake:
+        refused = cli("--store", fake.url, "match", "?who backs sna", env=env)
+        authorization = fake.requests[0][2]["Authorization"]
+    assert authorization == "Basic " + base64.b64encode(f"alice:{SECRET}".encode()).decode()
+    assert "access refused" in one_error_line(refused)
+    assert SECRET not in refused.output + refused.stderr + caplog.text
+    with FakeEndpoint(500, "text/plain", f"you sent Basic alice:{SECRET}".encode()) as echoing:
+        echoed = one_error_line(cli("--store", echoing.url, "info", env=env))
+    assert "you sent Basic alice:***" in echoed and SECRET not in echoed
+    assert SECRET not in repr(Endpoint.from_location("http://127.0.0.1:1", env))
+    half = cli("--store", "http://127.0.0.1:1", "info", env={"KG_STORE_USER": "alice"})
+    assert "set both KG_STORE_USER and KG_STORE_PASSWORD" in one_error_line(half)
+
+
+def big_load(folder: Path, files: int = 3, assertions: int = 40) -> list[Path]:
+    """Files with enough triples to need several batches of KG_STORE_BATCH=100."""
+    paths = []
+    for number in range(files):
+        actors = "".join(f"  - {{id: a{number}-{i}, label: Actor {number} {i}, type: ArmedGroup}}\n" for i in range(assertions + 1))
+        claims = "".join(f"  - a{number}-{i} backs a{number}-{i + 1}\n" for i in range(assertions))
+        source = f"  - {{id: s{number}, title: Report {number}, date: 2021-01-0{number + 1}}}\n"
+        text = f"sources:\n{source}actors:\n{actors}assertions:\n{claims}"
+        paths.append(write(folder / f"part{number}.yaml", text))
+    return paths
+
+
+def test_a_server_stopped_mid_load_gives_a_clear_error_and_a_rerun_converges(tmp_path):
+    files = big_load(tmp_path / "data")
+    reference = open_store(":memory:")
+    load(reference, files)
+    target = OxigraphServer(location=tmp_path / "oxigraph").start()
+    try:
+        open_remote(target.url).close()  # the ontology is in: the relay counts the load's own updates
+        with Relay(target, updates_before_stop=4) as relay:
+            env = {"KG_STORE_BATCH": "100", "KG_STORE_TIMEOUT": "5"}
+            message = one_error_line(cli("--store", relay.url, "load", str(tmp_path / "data"), env=env))
+        assert "went in batches" in message and "part" in message and "Load the same files again" in message
+        assert f"written: none; {files[0]}: parts 1-4 of " in message and f"not written: {files[1]}, {files[2]}" in message
+        target.start()  # the same folder and port: the server is back
+        rerun = cli("--store", target.url, "load", str(tmp_path / "data"), env={"KG_STORE_BATCH": "100"})
+        assert rerun.exit_code == 0, rerun.output
+        assert server_snapshot(target) == snapshot(reference)
+        assert cli("--store", target.url, "load", str(tmp_path / "data")).exit_code == 0  # and in one request
+        assert server_snapshot(target) == snapshot(reference)
+    finally:
+        target.stop()
