@@ -140,3 +140,22 @@ def test_cli_formats(kg, command):
     assert json.loads(kg(*command, "--format", "json").stdout)
     result = kg(*command, "--focus", "nobody")
     assert result.exit_code == 1 and "unknown actor 'nobody'" in result.stderr
+
+
+@pytest.mark.parametrize("day", ["2016-01-01", "2017-06-01", "2020-12-26", "2020-12-28", "2021-06-01"])
+def test_as_of_means_the_same_in_match_and_in_the_projection(example_store, day):
+    """match --as-of filters in SPARQL, the projection in Python: they must agree."""
+    import datetime as dt
+
+    from kg.projection import FAMILY_SIGNS, select_claims
+    from kg.query import Filters, match
+
+    as_of = dt.date.fromisoformat(day)
+    claims = select_claims(example_store, Selection(as_of=as_of))
+    for family in FAMILY_SIGNS:
+        from_projection = {(c.subject, o) for c in claims if c.family == family for o in c.objects}
+        rows = match(example_store, [f"?a {family} ?b"], Filters(as_of=as_of))[1]
+        from_match = {(r["a"], r["b"]) for r in rows}
+        if family == "negotiates-with":  # symmetric: match answers both directions
+            from_projection |= {(b, a) for a, b in from_projection}
+        assert from_match == from_projection, (day, family)
