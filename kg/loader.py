@@ -8,6 +8,7 @@ graph (its ``file://`` IRI): loading it again replaces what it contributed.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -136,6 +137,8 @@ def document_triples(
     the direct edges (with the inferred ones) that the statements entail."""
     _check_unique(doc.actors, "actor")
     _check_unique(doc.sources, "source")
+    for record in (*doc.actors, *doc.sources, *doc.assertions):
+        _check_text(record)
     triples: set[tuple] = set()
     for actor in doc.actors:
         actor = replace(actor, type=ontology.actor_type(actor.type, path=actor.where.path, line=actor.where.line, field="type").name)
@@ -187,6 +190,18 @@ def resolve_assertion(
     return replace(
         raw, subject=subject, relation=relation.name, objects=tuple(sorted(objects)), sources=tuple(sorted(source_ids)), date=date
     )
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_text(record: Actor | Source | Assertion) -> None:
+    """Refuse control characters in any text: XML (RDF/XML, GraphML, GEXF) cannot carry
+    them at all, and they are never meant in a label or a quote."""
+    for name, value in vars(record).items():
+        for text in value if isinstance(value, tuple) else (value,):
+            if isinstance(text, str) and CONTROL_CHARACTERS.search(text):
+                raise record.where.error(f"contains a control character ({CONTROL_CHARACTERS.search(text).group()!r})", name)
 
 
 def _check_unique(records: list, what: str) -> None:

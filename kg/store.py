@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
 from kg.errors import KgError
@@ -276,10 +276,3 @@ def _local(node: object, namespace: str) -> str:
 
 def _str(value: object) -> str | None:
     return str(value) if value is not None else None
-
-
-def read_graph(store: KgStore, graph: URIRef) -> Graph:
-    """A copy of one named graph (tests and exports use it)."""
-    copy = Graph()
-    copy += store.dataset.graph(graph)
-    return copy

@@ -25,9 +25,10 @@ BROKEN = [
     ("alpha backs beta", "alpha bakcs beta", 7, "claim", "cannot find"),
     ("alpha backs beta", "alpha backs alpha", 7, "object", "subject and object are the same actor"),
     ("claim: alpha backs beta", "subject: alpha\n    relation: bakcs\n    object: beta", 7, "relation", "did you mean 'backs'"),
-    ("confidence: 0.8", "confidence: 1.7", 7, "confidence", "outside [0, 1]"),
-    ("confidence: 0.8", "confidence: high", 7, "confidence", "not a number"),
-    ("confidence: 0.8", "confidence: 0.8\n    date: 2021-13-45", 7, "date", "not a date"),
+    ("confidence: 0.8", "confidence: 1.7", 9, "confidence", "outside [0, 1]"),  # the field's own line
+    ("confidence: 0.8", "confidence: high", 9, "confidence", "not a number"),
+    ("confidence: 0.8", "confidence: 0.8\n    date: 2021-13-45", 10, "date", "not a date"),
+    ("quote: Alpha arms Beta.", 'quote: "Alpha \\a arms Beta."', 7, "quote", "control character"),
     ("confidence: 0.8", "confidence: 0.8\n    source: s9", 7, "source", "unknown source 's9'"),
     ("confidence: 0.8", "confidnce: 0.8", 7, "confidnce", "did you mean 'confidence'"),
     ("type: ArmedGroup", "type: Militia", 5, "type", "unknown actor type 'Militia'"),

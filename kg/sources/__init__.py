@@ -175,14 +175,20 @@ def assertion_from_record(record: Mapping, where: Where, defaults: Mapping) -> A
         relation=relation,
         objects=objects,
         sources=sources,
-        date=parse_date(record.get("date") or defaults.get("date"), where, "date"),
-        confidence=parse_confidence(confidence, where),
+        date=parse_date(record.get("date") or defaults.get("date"), _at(record, where, "date"), "date"),
+        confidence=parse_confidence(confidence, _at(record, where, "confidence")),
         quote=_text(record.get("quote")),
-        valid_from=parse_date(record.get("valid_from"), where, "valid_from"),
-        valid_until=parse_date(record.get("valid_until"), where, "valid_until"),
+        valid_from=parse_date(record.get("valid_from"), _at(record, where, "valid_from"), "valid_from"),
+        valid_until=parse_date(record.get("valid_until"), _at(record, where, "valid_until"), "valid_until"),
         note=_text(record.get("note")),
         where=where,
     )
+
+
+def _at(record: Mapping, where: Where, field: str) -> Where:
+    """The field's own line where the reader knows it (YAML), else the record's."""
+    line_of = getattr(record, "line_of", None)
+    return Where(where.path, line_of(field)) if line_of is not None and field in record else where
 
 
 def _required(record: Mapping, key: str, where: Where) -> str:
