@@ -28,7 +28,7 @@ actors:
 
 @pytest.fixture
 def broken(tmp_path):
-    """One deliberately broken file per kind of mistake, each with the mistake on line 8."""
+    """One deliberately broken file per kind of mistake (the record on line 8 or 7)."""
     write(tmp_path / "missing-source.yaml", HEADER + "assertions:\n  - claim: a backs c\n")
     write(tmp_path / "confidence.yaml", HEADER + "assertions:\n  - claim: a backs c\n    source: s1\n    confidence: 1.7\n")
     write(tmp_path / "self.yaml", HEADER + "assertions:\n  - claim: a fights a\n    source: s1\n")
@@ -41,13 +41,13 @@ def test_each_broken_file_is_reported_with_its_file_line_and_field(broken):
     assert not result.conforms
     found = {(p.path.rsplit("/", 1)[-1], p.line, p.field) for p in result.problems}
     assert found == {
-        ("confidence.yaml", 8, "confidence"),
+        ("confidence.yaml", 10, "confidence"),  # the field's own line
         ("missing-source.yaml", 8, "source"),
         ("self.yaml", 8, "object"),
         ("type.yaml", 7, "type"),
     }
     texts = "\n".join(p.text() for p in result.problems)
-    assert "confidence.yaml:8: file: confidence: 1.7 is outside [0, 1]" in texts
+    assert "confidence.yaml:10: file: confidence: 1.7 is outside [0, 1]" in texts
     assert "self.yaml:8: assertion 'a fights a': object:" in texts
     assert "type.yaml:7: actor 'd': type: unknown actor type 'Militia'" in texts
     assert "missing-source.yaml:8: assertion 'a backs c': source: missing" in texts
