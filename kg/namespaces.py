@@ -32,3 +32,10 @@ PREFIXES = {
     "prov": PROV,
     "dcterms": DCTERMS,
 }
+
+
+def local_name(node: object, namespace: object) -> str:
+    """``actor:turkey`` -> ``turkey``: the part of an IRI after one of our namespaces
+    (the IRI unchanged if it is not in that namespace)."""
+    text, prefix = str(node), str(namespace)
+    return text[len(prefix) :] if text.startswith(prefix) else text

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kg.errors import KgError
-from kg.namespaces import ACTOR, SOURCE
+from kg.namespaces import ACTOR, SOURCE, local_name
 from kg.ontology import Ontology, load_ontology
 from kg.store import KgStore
 
@@ -115,11 +115,11 @@ def all_claims(store: KgStore) -> list[Claim]:
         claims.append(
             Claim(
                 statement=str(row.st),
-                subject=_local(row.subject, ACTOR),
+                subject=local_name(row.subject, ACTOR),
                 relation=name,
                 family=family_of(name, ontology),
-                objects=tuple(sorted(_local(o, ACTOR) for o in str(row.objects).split())),
-                sources=tuple(sorted(_local(s, SOURCE) for s in str(row.sources).split())),
+                objects=tuple(sorted(local_name(o, ACTOR) for o in str(row.objects).split())),
+                sources=tuple(sorted(local_name(s, SOURCE) for s in str(row.sources).split())),
                 confidence=float(Decimal(str(row.confidence))),
                 date=row.date.toPython(),
                 valid_from=row["from"].toPython() if row["from"] is not None else None,
@@ -232,8 +232,3 @@ def edge_attributes(family: str, claims: list[Claim]) -> dict:
         "last_date": max(c.start for c in claims).isoformat(),
         "symmetric": family == "negotiates-with",
     }
-
-
-def _local(node: object, namespace) -> str:
-    text = str(node)
-    return text[len(str(namespace)) :] if text.startswith(str(namespace)) else text

@@ -22,7 +22,7 @@ from rdflib.namespace import XSD
 from kg.errors import KgError
 from kg.loader import ActorIndex
 from kg.model import Where
-from kg.namespaces import ACTOR, KGO, PREFIXES, SOURCE
+from kg.namespaces import ACTOR, KGO, PREFIXES, SOURCE, local_name
 from kg.ontology import Relation, load_ontology
 from kg.sources import split_claim
 from kg.store import KgStore
@@ -224,7 +224,7 @@ def why_rows(store: KgStore, subject: str, relation: Relation, obj: str, filters
                 "claim": f"{actor_id(r.subject)} {name} {objects}",
                 "evidence": "GDELT" if gdelt else "curated",
                 "relation": name,
-                "source": _local(r.src, SOURCE),
+                "source": local_name(r.src, SOURCE),
                 "title": _str(r.title),
                 "publisher": _str(r.publisher),
                 "url": _str(r.url),
@@ -257,7 +257,7 @@ def info(store: KgStore) -> dict:
     """What the store holds: counts by type and relation, sources, dates, loaded files."""
 
     def pairs(text: str) -> dict[str, int]:
-        return {_local(row[0], KGO): int(row[1]) for row in store.query(text)}
+        return {local_name(row[0], KGO): int(row[1]) for row in store.query(text)}
 
     ontology = load_ontology()
     by_relation = pairs("SELECT ?r (COUNT(DISTINCT ?st) AS ?n) WHERE { ?st a kgo:Assertion ; kgo:relation ?r } GROUP BY ?r ORDER BY ?r")
@@ -377,12 +377,7 @@ def file_label(graph: object) -> str:
 
 
 def actor_id(node: object) -> str:
-    return _local(node, ACTOR)
-
-
-def _local(node: object, namespace) -> str:
-    text = str(node)
-    return text[len(str(namespace)) :] if text.startswith(str(namespace)) else text
+    return local_name(node, ACTOR)
 
 
 def _str(value: object) -> str | None:

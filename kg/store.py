@@ -22,7 +22,7 @@ from rdflib.namespace import OWL, RDF
 
 from kg.errors import KgError
 from kg.model import Actor, Source, Where
-from kg.namespaces import BASE, KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kg.namespaces import ACTOR, BASE, KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SOURCE, WD, local_name
 
 #: Layout version of a store; bumped when the RDF layout changes incompatibly.
 FORMAT_VERSION = 1
@@ -79,13 +79,13 @@ class KgStore:
         )
         actors = {}
         for row in rows:
-            actor_id = _local(row.actor, BASE + "actor/")
+            actor_id = local_name(row.actor, ACTOR)
             actors[actor_id] = Actor(
                 id=actor_id,
                 label=str(row.label or actor_id),
-                type=_local(row.type, str(KGO)),
+                type=local_name(row.type, str(KGO)),
                 aliases=tuple(sorted(a for a in str(row.aliases or "").split("\x1f") if a)),
-                wikidata=_local(row.wikidata, "http://www.wikidata.org/entity/") if row.wikidata else None,
+                wikidata=local_name(row.wikidata, WD) if row.wikidata else None,
                 where=Where(self.location),
             )
         return list(actors.values())
@@ -101,7 +101,7 @@ class KgStore:
         )
         return [
             Source(
-                id=_local(row.source, BASE + "source/"),
+                id=local_name(row.source, SOURCE),
                 title=str(row.title or ""),
                 publisher=_str(row.publisher),
                 url=_str(row.url),
@@ -268,10 +268,6 @@ def _short_syntax_error(message: str) -> str:
     if "expected one of" in first:
         first = first.split("expected one of")[0].rstrip(" :") + ": unexpected text or end of query"
     return first
-
-
-def _local(node: object, namespace: str) -> str:
-    return str(node)[len(namespace) :] if str(node).startswith(namespace) else str(node)
 
 
 def _str(value: object) -> str | None:
