@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from kg.errors import KgError
 from kg.namespaces import ACTOR, SOURCE, local_name
@@ -109,25 +108,31 @@ def family_of(relation_name: str, ontology: Ontology | None = None) -> str:
 def all_claims(store: KgStore) -> list[Claim]:
     """Every assertion in the store, in a stable order."""
     ontology = load_ontology()
+    names = {str(iri): relation.name for iri, relation in ontology.relations.items()}
+    families = {name: family_of(name, ontology) for name in names.values()}
     claims = []
-    for row in store.query(CLAIMS_QUERY):
-        name = ontology.relations[row.relation].name
+    for row in store.texts(CLAIMS_QUERY):
+        name = names[row["relation"]]
         claims.append(
             Claim(
-                statement=str(row.st),
-                subject=local_name(row.subject, ACTOR),
+                statement=row["st"],
+                subject=local_name(row["subject"], ACTOR),
                 relation=name,
-                family=family_of(name, ontology),
-                objects=tuple(sorted(local_name(o, ACTOR) for o in str(row.objects).split())),
-                sources=tuple(sorted(local_name(s, SOURCE) for s in str(row.sources).split())),
-                confidence=float(Decimal(str(row.confidence))),
-                date=row.date.toPython(),
-                valid_from=row["from"].toPython() if row["from"] is not None else None,
-                valid_until=row.until.toPython() if row.until is not None else None,
-                quote=str(row.quote) if row.quote is not None else None,
+                family=families[name],
+                objects=tuple(sorted(local_name(o, ACTOR) for o in row["objects"].split())),
+                sources=tuple(sorted(local_name(s, SOURCE) for s in row["sources"].split())),
+                confidence=float(row["confidence"]),
+                date=dt.date.fromisoformat(row["date"]),
+                valid_from=_day(row["from"]),
+                valid_until=_day(row["until"]),
+                quote=row["quote"],
             )
         )
     return claims
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 def select_claims(store: KgStore, selection: Selection = Selection()) -> list[Claim]:
