@@ -72,7 +72,12 @@ def data_files(paths: Iterable[str | Path], format: str | None = None) -> list[P
             files.append(path)
         else:
             raise KgError("no such file or folder", path=str(path))
-    return files
+    seen, unique = set(), []
+    for path in files:  # a file named twice (or inside a folder also named) loads once
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append(path)
+    return unique
 
 
 def graph_iri(path: str | Path) -> URIRef:
@@ -103,7 +108,9 @@ def load(
     if actor_map is not None and not any(doc.rows_read is not None for doc in documents):
         raise KgError("an actor map applies to GDELT event files only, and this load has none", path=str(actor_map))
     ontology = load_ontology()
-    index = ActorIndex(store.actors() + [a for doc in documents for a in doc.actors])
+    actors = store.actors() + [a for doc in documents for a in doc.actors]
+    _check_types_agree(actors, ontology)
+    index = ActorIndex(actors)
     known_sources = {s.id: s for s in store.sources()}
     known_sources.update({s.id: s for doc in documents for s in doc.sources})
     graphs, reports = {}, []
@@ -204,6 +211,20 @@ def _check_text(record: Actor | Source | Assertion) -> None:
                 raise record.where.error(f"contains a control character ({CONTROL_CHARACTERS.search(text).group()!r})", name)
 
 
+def _check_types_agree(actors: list[Actor], ontology: Ontology) -> None:
+    """One id, one type: two files (or a file and the store) must not define an actor as
+    a State in one place and an ArmedGroup in another."""
+    first: dict[str, tuple[str, Actor]] = {}
+    for actor in actors:
+        try:
+            kind = ontology.actor_type(actor.type).name
+        except KgError:
+            continue  # reported with its line when the file's actors are converted
+        known, where = first.setdefault(actor.id, (kind, actor))
+        if known != kind:
+            raise actor.where.error(f"actor {actor.id!r} is a {kind} here but a {known} in {where.where.path}", "type")
+
+
 def _check_unique(records: list, what: str) -> None:
     seen: dict[str, object] = {}
     for record in records:
@@ -226,6 +247,8 @@ class ActorIndex:
     """
 
     def __init__(self, actors: Iterable[Actor]) -> None:
+        actors = list(actors)
+        self._exact = {actor.id for actor in actors}
         self._ids: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, str] = {}
         self.ids: set[str] = set()
@@ -236,6 +259,8 @@ class ActorIndex:
                 self._names.setdefault(normalise(name), name)
 
     def lookup(self, name: str, where=None, field: str = "actor") -> str:
+        if name in self._exact:  # an id, as typed, always means that actor
+            return name
         ids = self._ids.get(normalise(name), set())
         if len(ids) == 1:
             return next(iter(ids))

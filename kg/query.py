@@ -27,6 +27,10 @@ from kg.ontology import Relation, load_ontology
 from kg.sources import split_claim
 from kg.store import KgStore
 
+UPDATE = re.compile(
+    r"(?i)^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>|#[^\n]*\n)\s*)*"  # prologue and whole comment lines
+    r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b"
+)
 VARIABLE = re.compile(r"^\?([A-Za-z][A-Za-z0-9_]*)$")
 EVIDENCE_COLUMNS = ["claim", "evidence", "source", "title", "url", "events", "date", "confidence", "quote"]
 
@@ -114,7 +118,7 @@ def _statement_group(q: _Query, pattern: Pattern, filters: Filters, statement: s
 
 
 def parse_pattern(text: str, index: ActorIndex) -> Pattern:
-    where = Where("pattern")
+    where = Where("")
     subject, relation_name, objects = split_claim(text, where, "pattern")
     if len(objects) != 1:
         raise KgError(f"{text!r}: a pattern has one object", field="pattern")
@@ -336,7 +340,24 @@ class SparqlResult:
 
 
 def sparql(store: KgStore, text: str, compact: bool = True) -> SparqlResult:
-    """Run any SPARQL 1.1 query with the project's prefixes predeclared."""
+    """Run any SPARQL 1.1 query with the project's prefixes predeclared.
+
+    Read-only and local: updates are refused (``kg load``/``kg drop`` change data), and so
+    is ``SERVICE``, which would make this machine send requests to other ones.
+    """
+    from kg.serve import uses_service
+
+    if UPDATE.match(text):
+        raise KgError("kg sparql only reads; change data with kg load and kg drop", field="QUERY")
+    if uses_service(text):
+        raise KgError("federated queries (SERVICE) are not allowed", field="QUERY")
+    try:
+        return _run_sparql(store, text, compact)
+    except OSError as err:  # raised while reading rows, e.g. by a failing remote store
+        raise KgError(f"query failed: {err}") from None
+
+
+def _run_sparql(store: KgStore, text: str, compact: bool) -> SparqlResult:
     result = store.query(text)
     if result.type == "ASK":
         return SparqlResult("ASK", [], [], answer=bool(result.askAnswer))

@@ -154,3 +154,25 @@ def test_kg_validate_exit_status_and_formats(kg, tmp_path):
     assert kg("validate", str(EXAMPLE_FILE)).exit_code == 0
     assert '"field": "type"' in kg("validate", str(bad), "--format", "json").output
     assert "sh:ValidationReport" in kg("validate", str(bad), "--format", "turtle").output
+
+
+def test_review_findings_give_clear_errors(kg, tmp_path):
+    """Mistakes found in review: each is one clear line, never a traceback."""
+    kg("load", str(EXAMPLE))
+    result = kg("path", "iran", "Tehran")
+    assert result.exit_code == 1 and "same actor" in result.stderr
+    result = kg("sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    assert result.exit_code == 1 and "SERVICE" in result.stderr
+    result = kg("sparql", "PREFIX x: <urn:x>\nINSERT DATA { actor:a kgo:backs actor:b }")
+    assert result.exit_code == 1 and "only reads" in result.stderr
+    write(tmp_path / "foo.yaml", "sources: {s: {title: T, date: 2020-01-01}}\nactors:\n  foo: {label: Foo, type: State, aliases: [ypg]}\n")
+    assert kg("load", str(tmp_path / "foo.yaml")).exit_code == 0
+    assert json.loads(kg("match", "?x opposes ypg", "--format", "json").stdout) == [{"x": "sna"}, {"x": "turkey"}]
+    write(tmp_path / "clash.yaml", "actors:\n  ypg: {label: YPG, type: State}\n")
+    result = kg("load", str(tmp_path / "clash.yaml"))
+    assert result.exit_code == 1 and "is a State here but a ArmedGroup" in result.stderr
+    bad = write(tmp_path / "bad.ttl", "<https://w3id.org/actorgraph/actor/Bad/ID> a <https://w3id.org/actorgraph/ontology#State> .\n")
+    result = kg("load", str(bad))
+    assert result.exit_code == 1 and "not a valid id" in result.stderr
+    result = kg("load", str(EXAMPLE), str(EXAMPLE / "ain-issa.yaml"))
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1

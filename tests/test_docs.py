@@ -39,7 +39,7 @@ def test_documented_commands_print_what_the_docs_show(doc: Path, tmp_path, monke
     monkeypatch.setenv("COLUMNS", "100")
     runner = CliRunner()
     if "$ kg load" not in text:
-        runner.invoke(main, ["load", "examples/ain-issa-2020/"])
+        runner.invoke(main, ["load", "examples/ain-issa-2020/"], prog_name="kg")
     mismatches = []
 
     def run_block(match: re.Match) -> str:
@@ -48,7 +48,7 @@ def test_documented_commands_print_what_the_docs_show(doc: Path, tmp_path, monke
             return match.group(0)
         lines = []
         for command, shown in pairs:
-            output = runner.invoke(main, shlex.split(command)[1:]).output.strip("\n")
+            output = runner.invoke(main, shlex.split(command)[1:], prog_name="kg").output.strip("\n")
             if output != shown:
                 mismatches.append((command, shown, output))
             lines.append(f"$ {command}\n{output}\n" if output else f"$ {command}\n")

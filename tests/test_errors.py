@@ -11,7 +11,7 @@ GOOD = """\
 sources:
   s1: {title: A report, date: 2021-01-02}
 actors:
-  alpha: {label: Alphaland, type: State, aliases: [Alpha Republic]}
+  alpha: {label: Alphaland, type: State, aliases: [Alpha Republic, Beta Front]}
   beta: {label: Beta Front, type: ArmedGroup}
 assertions:
   - claim: alpha backs beta
@@ -22,7 +22,8 @@ assertions:
 # (what to replace in GOOD, with what, expected line, expected field, text the message must contain)
 BROKEN = [
     ("alpha backs beta", "alpha backs betta", 7, "object", "did you mean 'beta'"),
-    ("alpha backs beta", "alpha bakcs beta", 7, "claim", "cannot find"),
+    ("alpha backs beta", "alpha bakcs beta", 7, "claim", "unknown relation 'bakcs'; did you mean 'backs'"),
+    ("alpha backs beta", "alpha beta", 7, "claim", "cannot find 'SUBJECT RELATION OBJECT'"),
     ("alpha backs beta", "alpha backs alpha", 7, "object", "subject and object are the same actor"),
     ("claim: alpha backs beta", "subject: alpha\n    relation: bakcs\n    object: beta", 7, "relation", "did you mean 'backs'"),
     ("confidence: 0.8", "confidence: 1.7", 9, "confidence", "outside [0, 1]"),  # the field's own line
@@ -36,7 +37,7 @@ BROKEN = [
     ("quote: Alpha arms Beta.", "quote: [unclosed", 9, None, "flow sequence started on line 8"),
     ("alpha backs beta", "alpha backs beta, alpha-republic", 7, "object", "only 'mediates' may name several"),
     ("  s1: {title: A report, date: 2021-01-02}", "  s1: {title: A report}", 7, "date", "give the date reported"),
-    ("aliases: [Alpha Republic]", "aliases: [Beta]", 7, "object", "could mean any of alpha, beta"),
+    ("alpha backs beta", "alpha backs 'Beta Front'", 7, "object", "could mean any of alpha, beta"),
     ("sources:", "source:", 1, "source", "did you mean 'sources'"),
 ]
 

@@ -49,7 +49,7 @@ def relation_paths(projection: nx.MultiDiGraph, a: str, b: str, limit: int = 5) 
     if a not in undirected or b not in undirected or not nx.has_path(undirected, a, b):
         return []
     found = []
-    for nodes in islice(sorted(nx.all_shortest_paths(undirected, a, b)), limit):
+    for nodes in sorted(islice(nx.all_shortest_paths(undirected, a, b), limit)):  # there may be exponentially many
         found.append(Path(tuple(_best_step(projection, u, v) for u, v in zip(nodes, nodes[1:], strict=False))))
     return found
 

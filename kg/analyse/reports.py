@@ -14,6 +14,7 @@ from kg.analyse.centrality import bridging_mediators, brokers, top_backers
 from kg.analyse.chains import backing_chains
 from kg.analyse.paths import relation_paths
 from kg.analyse.signed import signed_graph
+from kg.errors import KgError
 from kg.loader import ActorIndex
 from kg.projection import Selection, project
 from kg.store import KgStore
@@ -97,6 +98,8 @@ def path(store: KgStore, a: str, b: str, selection: Selection = Selection(), lim
     """The shortest chains of relations linking two actors."""
     index = ActorIndex(store.actors())
     source, target = index.lookup(a, field="A"), index.lookup(b, field="B")
+    if source == target:
+        raise KgError(f"A and B are the same actor ({source!r})", field="B")
     found = relation_paths(project(store, selection), source, target, limit)
     rows = [{"length": len(p.steps), "path": p.text()} for p in found]
     return Report(["length", "path"], rows, {"from": source, "to": target, "paths": rows})

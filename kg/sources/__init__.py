@@ -140,6 +140,8 @@ def split_claim(text: str, where: Where, field: str = "claim") -> tuple[str, str
                 subject = " ".join(words[:start])
                 objects = " ".join(words[start + width :])
                 return subject, candidate, tuple(o.strip() for o in objects.split(",") if o.strip())
+    if len(words) == 3:  # the middle word must have been meant as the relation
+        ontology.relation(words[1], path=where.path, line=where.line, field=field)
     raise where.error(
         f"cannot find 'SUBJECT RELATION OBJECT' in {text!r} (quote multi-word names, e.g. \"'Syrian regime' backed-by Moscow\")",
         field,

@@ -13,7 +13,19 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from kg.errors import KgError
-from kg.model import Actor, Assertion, Source, Where, event_evidence, parse_confidence, parse_date, source_events
+from kg.model import (
+    Actor,
+    Assertion,
+    Source,
+    Where,
+    event_evidence,
+    parse_confidence,
+    parse_date,
+    parse_id,
+    parse_url,
+    parse_wikidata,
+    source_events,
+)
 from kg.namespaces import ACTOR, KGO, SCHEMA, SOURCE, WD
 from kg.ontology import load_ontology
 from kg.sources import Document
@@ -41,9 +53,10 @@ def _typed(graph: Graph, types) -> set[URIRef]:
 
 
 def _local(node: URIRef, namespace, path: str, what: str) -> str:
+    """The id of an actor or source IRI, checked like ids typed in YAML or CSV."""
     if not isinstance(node, URIRef) or not str(node).startswith(str(namespace)):
         raise KgError(f"{what} {node} is not in the namespace {namespace}", path=path)
-    return str(node)[len(str(namespace)) :]
+    return parse_id(str(node)[len(str(namespace)) :], Where(path), f"{what} {node}")
 
 
 def _actor(graph: Graph, node: URIRef, path: str) -> Actor:
@@ -54,7 +67,7 @@ def _actor(graph: Graph, node: URIRef, path: str) -> Actor:
         label=str(graph.value(node, RDFS.label) or ""),
         type=types[0].removeprefix(str(KGO)),
         aliases=tuple(sorted(str(a) for a in graph.objects(node, SKOS.altLabel))),
-        wikidata=same[0].removeprefix(str(WD)) if same else None,
+        wikidata=parse_wikidata(same[0], Where(path)) if same else None,
         description=_opt(graph.value(node, RDFS.comment)),
         where=Where(path),
     )
@@ -66,7 +79,7 @@ def _source(graph: Graph, node: URIRef, path: str) -> Source:
         id=_local(node, SOURCE, path, "source"),
         title=str(graph.value(node, DCTERMS.title) or ""),
         publisher=_opt(graph.value(node, DCTERMS.publisher)),
-        url=_opt(graph.value(node, SCHEMA.url)),
+        url=parse_url(graph.value(node, SCHEMA.url), where, f"{node} url"),
         date=parse_date(graph.value(node, DCTERMS.date), where, f"{node} date"),
         events=source_events(graph, node),
         where=where,
