@@ -132,7 +132,7 @@ def drop(store: KgStore, path: str | Path) -> str:
     """Remove everything one file contributed; the file itself need not exist any more."""
     iri = graph_iri(path)
     if iri not in store.data_graphs():
-        raise KgError("this file is not loaded (see `kg info` for the loaded files)", path=str(path))
+        raise KgError("this file is not loaded, or loaded nothing (see `kg info` for the loaded files)", path=str(path))
     store.drop_graph(iri)
     return str(iri)
 

@@ -39,6 +39,7 @@ BROKEN = [
     ("  s1: {title: A report, date: 2021-01-02}", "  s1: {title: A report}", 7, "date", "give the date reported"),
     ("alpha backs beta", "alpha backs 'Beta Front'", 7, "object", "could mean any of alpha, beta"),
     ("sources:", "source:", 1, "source", "did you mean 'sources'"),
+    ("label: Beta Front", "label: [Beta, Front]", 5, "label", "expected one value, not a list"),
 ]
 
 

@@ -148,6 +148,7 @@ def _source(record: object, where: Where) -> Source:
     if not isinstance(record, dict):
         record = _short_form("sources", record)
     check_fields(record, SOURCE_FIELDS, where, "source")
+    _check_scalars(record, ("id", "title", "publisher", "url", "date"), where)
     title = record.get("title")
     if not title:
         raise where.error("missing: every source needs a title", "title")
@@ -165,6 +166,7 @@ def _actor(record: object, where: Where) -> Actor:
     if not isinstance(record, dict):
         raise where.error("an actor is a mapping with id, label and type", "actors")
     check_fields(record, ACTOR_FIELDS, where, "actor")
+    _check_scalars(record, ("id", "label", "type", "wikidata", "description"), where)
     actor_id = parse_id(record.get("id"), where, "id")
     if not record.get("type"):
         raise where.error(f"missing: actor {actor_id!r} needs a type (State, Government, ArmedGroup, ...)", "type")
@@ -186,7 +188,16 @@ def _assertion(record: object, where: Where, defaults: Mapping):
     if not isinstance(record, dict):
         record = _short_form("assertions", record)
     check_fields(record, ASSERTION_FIELDS, where, "assertion")
+    _check_scalars(record, ("claim", "subject", "relation", "quote", "date", "valid_from", "valid_until", "confidence", "note"), where)
     return assertion_from_record(record, where, defaults)
+
+
+def _check_scalars(record: dict, fields: tuple[str, ...], where: Where) -> None:
+    """A list or mapping where one value belongs is a mistake, not text to store."""
+    for field in fields:
+        if isinstance(record.get(field), (list, dict)):
+            kind = "list" if isinstance(record[field], list) else "mapping"
+            raise where.error(f"expected one value, not a {kind}", field)
 
 
 def _opt(value: object) -> str | None:
