@@ -55,7 +55,7 @@ from rdflib.query import Result
 from kg import __version__
 from kg.errors import KgError
 from kg.namespaces import KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from kg.store import FORMAT_VERSION, STORE_NODE, KgStore
+from kg.store import FORMAT_VERSION, STORE_NODE, KgStore, short_syntax_error
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -209,18 +209,6 @@ def _http_error(response: httpx.Response, media_type: str, body: bytes) -> str:
     if media_type.startswith("text/plain") and body.strip():
         return f"{status}: {_one_line(body.decode('utf-8', 'replace'))}"
     return status
-
-
-def short_syntax_error(reason: str, shift: int = 0) -> str:
-    """A server's syntax error about the query as the user wrote it: Oxigraph's positions on the
-    first line moved back by the prefixes we put before it, its long list of expected tokens cut."""
-
-    def column(match: re.Match) -> str:
-        number = int(match.group(1))
-        return f"error at 1:{number - shift}" if number > shift else match.group(0)
-
-    reason = re.sub(r"error at 1:(\d+)", column, reason)
-    return re.sub(r":? expected one of .*", ": unexpected text or end of query", reason)
 
 
 def _one_line(text: str, limit: int = 300) -> str:

@@ -39,7 +39,8 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.namespaces import PREFIXES
-from kg.remote import short_syntax_error, sparql_code
+from kg.remote import sparql_code
+from kg.store import short_syntax_error
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -60,7 +61,7 @@ class KgStore:
         try:
             return self.dataset.query(sparql, initBindings=dict(bindings or {}))
         except SyntaxError as err:
-            raise KgError(f"SPARQL syntax error: {_short_syntax_error(str(err))}") from None
+            raise KgError(f"SPARQL syntax error: {short_syntax_error(str(err))}") from None
         except OSError as err:
             raise KgError(f"query failed: {err}") from None
 
@@ -81,7 +82,7 @@ class KgStore:
         try:
             solutions = self._oxigraph.query(sparql, use_default_graph_as_union=True, prefixes=PREFIX_TEXTS)
         except SyntaxError as err:
-            raise KgError(f"SPARQL syntax error: {_short_syntax_error(str(err))}") from None
+            raise KgError(f"SPARQL syntax error: {short_syntax_error(str(err))}") from None
         names = [v.value for v in solutions.variables]
         for solution in solutions:
             yield {name: (None if term is None else term.value) for name, term in zip(names, solution, strict=True)}
@@ -287,12 +288,18 @@ def _open_oxigraph(path: Path, read_only: bool) -> ox.Store:
     raise AssertionError("unreachable")
 
 
-def _short_syntax_error(message: str) -> str:
-    """Oxigraph lists every token it expected (hundreds of characters); keep where and what."""
-    first = message.splitlines()[0]
-    if "expected one of" in first:
-        first = first.split("expected one of")[0].rstrip(" :") + ": unexpected text or end of query"
-    return first
+def short_syntax_error(message: str, shift: int = 0) -> str:
+    """Oxigraph's syntax error, short: where and what, without the list of every token it
+    expected (hundreds of characters over several lines). ``shift`` moves first-line columns
+    back by the text a caller put before the user's query (a remote store's prefixes)."""
+
+    def column(match: re.Match) -> str:
+        number = int(match.group(1))
+        return f"error at 1:{number - shift}" if number > shift else match.group(0)
+
+    first = message.splitlines()[0] if message else message
+    first = re.sub(r"error at 1:(\d+)", column, first)
+    return re.sub(r":? expected one of .*", ": unexpected text or end of query", first)
 
 
 def _str(value: object) -> str | None:
