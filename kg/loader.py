@@ -247,8 +247,6 @@ class ActorIndex:
     """
 
     def __init__(self, actors: Iterable[Actor]) -> None:
-        actors = list(actors)
-        self._exact = {actor.id for actor in actors}
         self._ids: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, str] = {}
         self.ids: set[str] = set()
@@ -259,7 +257,7 @@ class ActorIndex:
                 self._names.setdefault(normalise(name), name)
 
     def lookup(self, name: str, where=None, field: str = "actor") -> str:
-        if name in self._exact:  # an id, as typed, always means that actor
+        if name in self.ids:  # an id, as typed, always means that actor
             return name
         ids = self._ids.get(normalise(name), set())
         if len(ids) == 1:
@@ -289,6 +287,4 @@ class ExactIndex:
     def lookup(self, name: str, where=None, field: str = "actor") -> str:
         if name in self._pins:
             return self._pins[name]
-        if name in self._index.ids:
-            return name
-        return self._index.lookup(name, where, field)  # not an id: the usual error, with a hint
+        return self._index.lookup(name, where, field)  # an exact id first, else the usual rules
