@@ -136,8 +136,8 @@ def load(store, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map
     for report in reports:
         counts = f"{report.actors} actors, {report.sources} sources, {report.assertions} assertions"
         click.echo(f"loaded {report.path}: {counts} ({report.triples} triples)")
-        if report.summary():
-            click.echo(f"  {report.summary()}")
+        if summary := report.summary():
+            click.echo(f"  {summary}")
 
 
 @main.command()

@@ -190,6 +190,15 @@ def actor_details(store: KgStore) -> Actors:
     return details
 
 
+def claims_by_edge(claims: list[Claim]) -> dict[tuple[str, str, str], list[Claim]]:
+    """The claims behind each (subject, object, family) edge; a mediation names several objects."""
+    edges: dict[tuple[str, str, str], list[Claim]] = defaultdict(list)
+    for claim in claims:
+        for obj in claim.objects:
+            edges[(claim.subject, obj, claim.family)].append(claim)
+    return edges
+
+
 def project(store: KgStore, selection: Selection = Selection()):
     """A ``networkx.MultiDiGraph`` of the selected claims.
 
@@ -214,10 +223,7 @@ def project(store: KgStore, selection: Selection = Selection()):
     claims = select_claims(store, selection)
     details = actor_details(store)
     graph = nx.MultiDiGraph()
-    edges: dict[tuple[str, str, str], list[Claim]] = defaultdict(list)
-    for claim in claims:
-        for obj in claim.objects:
-            edges[(claim.subject, obj, claim.family)].append(claim)
+    edges = claims_by_edge(claims)
     for actor in sorted({a for key in edges for a in key[:2]}):
         graph.add_node(actor, label=details.label.get(actor, actor), type=details.type.get(actor, "Actor"))
     for (subject, obj, family), supporting in sorted(edges.items()):

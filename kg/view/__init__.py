@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from kg.projection import Claim, Selection, actor_details, select_claims
+from kg.projection import Claim, Selection, actor_details, claims_by_edge, select_claims
 from kg.store import KgStore
 
 #: Above this many actors the page turns physics off (a static layout): vis-network's
@@ -74,12 +74,9 @@ def page_data(store: KgStore, selection: Selection, title: str, types: tuple[str
         claims = [c for c in claims if all(details.type.get(a) in wanted for a in (c.subject, *c.objects))]
     camp_of = _camps(store, selection) if color_by_bloc else {}
     sources = {s.id: s for s in store.sources()}
-    grouped: dict[tuple[str, str, str], list[Claim]] = {}
-    for claim in claims:
-        for obj in claim.objects:
-            grouped.setdefault((claim.subject, claim.family, obj), []).append(claim)
+    grouped = claims_by_edge(claims)
     degree: dict[str, int] = {}
-    for subject, _, obj in grouped:
+    for subject, obj, _ in grouped:
         degree[subject] = degree.get(subject, 0) + 1
         degree[obj] = degree.get(obj, 0) + 1
     net = Network(directed=True, cdn_resources="in_line")
@@ -97,7 +94,7 @@ def page_data(store: KgStore, selection: Selection, title: str, types: tuple[str
             degree=degree[actor],
             camp=camp_of.get(actor),
         )
-    for number, ((subject, family, obj), supporting) in enumerate(sorted(grouped.items())):
+    for number, ((subject, obj, family), supporting) in enumerate(sorted(grouped.items())):
         style = FAMILIES.get(family, FAMILIES["backs"])
         source_ids = {s for c in supporting for s in c.sources}
         net.add_edge(
