@@ -43,7 +43,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -339,6 +339,13 @@ class RemoteStore(KgStore):
         raise NotImplementedError("a remote store has no local rdflib Dataset: use query() or the quad reader")
 
     # -- reading --------------------------------------------------------------------------------
+
+    def texts(self, sparql: str) -> Iterator[dict[str, str | None]]:
+        """SELECT rows as lexical strings, as the embedded store gives them."""
+        result = self.query(sparql)
+        names = [str(v) for v in result.vars]
+        for row in result:
+            yield {name: (None if row[name] is None else str(row[name])) for name in names}
 
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> Result:
         """Run SPARQL on the server over the union of all graphs; ``bindings`` are bound values."""

@@ -70,15 +70,9 @@ class KgStore:
 
         Straight from pyoxigraph: converting every value to an rdflib term (what
         ``query`` does, through oxrdflib) costs several times the query itself when a
-        projection reads every claim of a large store. Other backends fall back to
-        ``query``.
+        projection reads every claim of a large store. (``RemoteStore`` reads them through
+        ``query``.)
         """
-        if not isinstance(self._oxigraph, ox.Store):  # e.g. a remote store
-            result = self.query(sparql)
-            names = [str(v) for v in result.vars]
-            for row in result:
-                yield {name: (None if row[name] is None else str(row[name])) for name in names}
-            return
         try:
             solutions = self._oxigraph.query(sparql, use_default_graph_as_union=True, prefixes=PREFIX_TEXTS)
         except SyntaxError as err:
