@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -18,7 +18,7 @@ from typing import Protocol
 from rdflib import URIRef
 
 from kg.errors import KgError
-from kg.model import Actor, Assertion, Source, actor_triples, assertion_triples, source_triples
+from kg.model import NT_TERMS, RDF_TERMS, Actor, Assertion, Source, actor_triples, assertion_triples, source_triples
 from kg.namespaces import ACTOR
 from kg.ontology import Ontology, load_ontology, normalise
 from kg.sources import FORMATS, Document, is_data_file, read_document, readers
@@ -26,6 +26,8 @@ from kg.store import KgStore
 
 #: Loads with fewer assertions finish too fast for a progress bar to help.
 PROGRESS_FROM = 20_000
+#: From this many assertions (about 200k triples) on, a load streams to the bulk loader.
+BULK_ASSERTIONS = 20_000
 
 
 class ProgressBar(Protocol):
@@ -113,19 +115,49 @@ def load(
     index = ActorIndex(actors)
     known_sources = {s.id: s for s in store.sources()}
     known_sources.update({s.id: s for doc in documents for s in doc.sources})
-    graphs, reports = {}, []
     total = sum(len(doc.assertions) for doc in documents)
     bar = progress(f"checking {total} assertions", total) if progress and total >= PROGRESS_FROM else None
+    if total >= BULK_ASSERTIONS and store.streams_bulk_loads:
+        return _stream(store, documents, index, known_sources, ontology, bar, progress)
+    graphs, reports = {}, []
     for doc in documents:
         triples = document_triples(doc, index, known_sources, ontology, bar)
         graphs[graph_iri(doc.path)] = triples
-        counts = len(doc.actors), len(doc.sources), len(doc.assertions), len(triples)
-        reports.append(LoadReport(doc.path, str(graph_iri(doc.path)), *counts, doc.rows_read, dict(doc.skipped)))
+        reports.append(_report(doc, len(triples)))
     from kg.validate import check_load
 
     check_load(store, documents, graphs)  # the SHACL shapes over what is about to be written
     store.replace_graphs(graphs)
     return reports
+
+
+def _stream(store, documents, index, sources, ontology, bar, progress) -> list[LoadReport]:
+    """A large load: N-Quads text straight from the records into Oxigraph's bulk loader.
+
+    No rdflib term and no set of triples is built, and the records are freed before the
+    bulk loader (which needs about 2 GB for a million assertions) starts. The SHACL check
+    is skipped as for any load above ``LOAD_SHACL_LIMIT``; the loader's own rules still
+    apply to every record, and an error in any leaves the store as it was.
+    """
+    reports = []
+    with store.bulk_writer([graph_iri(doc.path) for doc in documents]) as out:
+        while documents:
+            doc = documents.pop(0)
+            graph = NT_TERMS.iri(str(graph_iri(doc.path)))
+            lines = 0
+            for s, p, o in document_terms(doc, index, sources, ontology, bar, NT_TERMS):
+                out.write(f"{s} {p} {o} {graph} .\n")
+                lines += 1
+            reports.append(_report(doc, lines))
+        writing = progress(f"writing {sum(r.triples for r in reports):,} triples to the store", 1) if progress else None
+    if writing is not None:
+        writing.update(1)
+    return reports
+
+
+def _report(doc: Document, triples: int) -> LoadReport:
+    counts = len(doc.actors), len(doc.sources), len(doc.assertions), triples
+    return LoadReport(doc.path, str(graph_iri(doc.path)), *counts, doc.rows_read, dict(doc.skipped))
 
 
 def drop(store: KgStore, path: str | Path) -> str:
@@ -140,30 +172,46 @@ def drop(store: KgStore, path: str | Path) -> str:
 def document_triples(
     doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology, bar: ProgressBar | None = None
 ) -> set[tuple]:
-    """Everything one file puts in its named graph: actors, sources, statement nodes and
-    the direct edges (with the inferred ones) that the statements entail."""
+    """Everything one file puts in its named graph, as rdflib triples: actors, sources,
+    statement nodes and the direct edges (with the inferred ones) the statements entail."""
+    return set(document_terms(doc, index, sources, ontology, bar))
+
+
+def document_terms(
+    doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology, bar: ProgressBar | None = None, terms=RDF_TERMS
+) -> Iterator[tuple]:
+    """The triples of ``document_triples``, one by one, in the given term encoding.
+
+    Raises ``KgError`` at the first record that breaks a rule; a caller writing as it goes
+    must then throw away what it wrote. Each direct edge comes once, however many claims imply it.
+    """
     _check_unique(doc.actors, "actor")
     _check_unique(doc.sources, "source")
     for record in (*doc.actors, *doc.sources, *doc.assertions):
         _check_text(record)
-    triples: set[tuple] = set()
     for actor in doc.actors:
         actor = replace(actor, type=ontology.actor_type(actor.type, path=actor.where.path, line=actor.where.line, field="type").name)
-        triples.update(actor_triples(actor))
+        yield from actor_triples(actor, terms)
     for source in doc.sources:
-        triples.update(source_triples(source))
+        yield from source_triples(source, terms)
     single_source = doc.sources[0].id if len(doc.sources) == 1 else None
     if doc.ids_only:
         index = ExactIndex(index, {name: index.lookup(name, where, "actor") for name, where in doc.references.items()})
+    edges: set[tuple] = set()
+    actor = str(ACTOR)
     for number, raw in enumerate(doc.assertions, 1):
         if bar is not None and number % 1000 == 0:
             bar.update(1000)
         assertion = resolve_assertion(raw, index, sources, single_source, ontology)
-        triples.update(assertion_triples(assertion))
-        relation = ontology.relation(assertion.relation)
-        for obj in assertion.objects:
-            triples.update(ontology.implied_edges(ACTOR[assertion.subject], relation.iri, ACTOR[obj]))
-    return triples
+        yield from assertion_triples(assertion, terms)
+        rules = ontology.edge_rules(ontology.relation(assertion.relation).iri)
+        subject = terms.iri(actor + assertion.subject)
+        for obj in (terms.iri(actor + name) for name in assertion.objects):
+            for prop, reverse in rules:
+                edge = (obj, terms.iri(prop), subject) if reverse else (subject, terms.iri(prop), obj)
+                if edge not in edges:
+                    edges.add(edge)
+                    yield edge
 
 
 def resolve_assertion(
@@ -205,7 +253,11 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _check_text(record: Actor | Source | Assertion) -> None:
     """Refuse control characters in any text: XML (RDF/XML, GraphML, GEXF) cannot carry
     them at all, and they are never meant in a label or a quote."""
-    for name, value in vars(record).items():
+    values = {name: getattr(record, name) for name in record.__dataclass_fields__}
+    texts = [text for value in values.values() for text in (value if isinstance(value, tuple) else (value,)) if isinstance(text, str)]
+    if not CONTROL_CHARACTERS.search("\n".join(texts)):  # one search per record: a large load checks millions of texts
+        return
+    for name, value in values.items():
         for text in value if isinstance(value, tuple) else (value,):
             if isinstance(text, str) and CONTROL_CHARACTERS.search(text):
                 raise record.where.error(f"contains a control character ({CONTROL_CHARACTERS.search(text).group()!r})", name)

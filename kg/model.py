@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from kg.errors import KgError
 
@@ -23,7 +23,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Where:
     """Where a record came from, so every error can name file and line."""
 
@@ -34,7 +34,7 @@ class Where:
         return KgError(message, path=self.path, line=self.line, field=field)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Actor:
     id: str
     label: str
@@ -45,7 +45,7 @@ class Actor:
     where: Where = field(default=Where("<memory>"), compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     id: str
     title: str
@@ -56,7 +56,7 @@ class Source:
     where: Where = field(default=Where("<memory>"), compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventEvidence:
     """The coded events (GDELT) a machine-derived assertion counts.
 
@@ -78,7 +78,7 @@ class EventEvidence:
         return len(self.event_ids)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large load holds a million of these
 class Assertion:
     """One sourced claim. Before resolution ``subject``/``objects``/``relation`` hold
     the names the user wrote; after, actor ids and a forward relation name."""
@@ -180,129 +180,157 @@ def parse_wikidata(value: object, where: Where) -> str | None:
 
 
 # -- RDF ----------------------------------------------------------------------------------------
+#
+# One layout, two encodings of its terms: rdflib objects (for SHACL checks, exports and tests)
+# and N-Triples text, which large loads stream to Oxigraph's bulk loader. Building an rdflib
+# object per term (and validating each IRI) was most of the time of a large load.
+
+_NT_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"))
 
 
-def actor_triples(actor: Actor) -> Iterator[tuple]:
-    from rdflib import Literal
-    from rdflib.namespace import OWL, RDF, RDFS, SKOS
+def _nt_escape(text: str) -> str:
+    for char, escaped in _NT_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
 
-    from kg.namespaces import ACTOR, KGO, WD
 
-    node = ACTOR[actor.id]
-    yield node, RDF.type, KGO[actor.type]
-    yield node, RDFS.label, Literal(actor.label)
+class RdfTerms:
+    """Terms as rdflib objects."""
+
+    @staticmethod
+    @lru_cache(maxsize=1 << 16)  # actors, relations and sources recur; validating an IRI is slow
+    def iri(text: str):
+        from rdflib import URIRef
+
+        return URIRef(text)
+
+    @staticmethod
+    def literal(text: str):
+        from rdflib import Literal
+
+        return Literal(text)
+
+    @staticmethod
+    @lru_cache(maxsize=1 << 16)  # dates and confidences recur across many assertions
+    def typed(lexical: str, datatype: str):
+        from rdflib import Literal, URIRef
+
+        return Literal(lexical, datatype=URIRef(datatype))
+
+
+class NTriplesTerms:
+    """Terms as N-Triples text (our IRIs are built from checked ids: nothing to escape).
+
+    Nothing is cached: a cached string made in the middle of a large load outlives it
+    and pins the memory around it, which the bulk loader that follows needs.
+    """
+
+    @staticmethod
+    def iri(text: str) -> str:
+        return f"<{text}>"
+
+    @staticmethod
+    def literal(text: str) -> str:
+        return f'"{_nt_escape(text)}"'
+
+    @staticmethod
+    def typed(lexical: str, datatype: str) -> str:
+        return f'"{_nt_escape(lexical)}"^^<{datatype}>'
+
+
+RDF_TERMS = RdfTerms()
+NT_TERMS = NTriplesTerms()
+
+
+@cache
+def _vocab():
+    """The IRIs of the layout, as plain strings (kg.namespaces imports rdflib)."""
+    from types import SimpleNamespace
+
+    from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+    from kg.namespaces import ACTOR, KGO, SCHEMA, SOURCE, STMT, WD
+
+    return SimpleNamespace(
+        actor=str(ACTOR), source=str(SOURCE), stmt=str(STMT), wd=str(WD), kgo=str(KGO),
+        type=str(RDF.type), label=str(RDFS.label), comment=str(RDFS.comment), alt_label=str(SKOS.altLabel),
+        same_as=str(OWL.sameAs), title=str(DCTERMS.title), publisher=str(DCTERMS.publisher), date=str(DCTERMS.date),
+        url=str(SCHEMA.url), derived_from=str(PROV.wasDerivedFrom),
+        xsd_date=str(XSD.date), xsd_decimal=str(XSD.decimal), xsd_integer=str(XSD.integer), xsd_any_uri=str(XSD.anyURI),
+    )  # fmt: skip
+
+
+def actor_triples(actor: Actor, terms=RDF_TERMS) -> Iterator[tuple]:
+    v, iri = _vocab(), terms.iri
+    node = iri(v.actor + actor.id)
+    yield node, iri(v.type), iri(v.kgo + actor.type)
+    yield node, iri(v.label), terms.literal(actor.label)
     for alias in actor.aliases:
-        yield node, SKOS.altLabel, Literal(alias)
+        yield node, iri(v.alt_label), terms.literal(alias)
     if actor.wikidata:
-        yield node, OWL.sameAs, WD[actor.wikidata]
+        yield node, iri(v.same_as), iri(v.wd + actor.wikidata)
     if actor.description:
-        yield node, RDFS.comment, Literal(actor.description)
+        yield node, iri(v.comment), terms.literal(actor.description)
 
 
-def source_triples(source: Source) -> Iterator[tuple]:
-    from rdflib import Literal
-    from rdflib.namespace import DCTERMS, RDF, XSD
-
-    from kg.namespaces import KGO, SCHEMA, SOURCE
-
-    node = SOURCE[source.id]
-    yield node, RDF.type, KGO.Source
-    yield node, DCTERMS.title, Literal(source.title)
+def source_triples(source: Source, terms=RDF_TERMS) -> Iterator[tuple]:
+    v, iri = _vocab(), terms.iri
+    node = iri(v.source + source.id)
+    yield node, iri(v.type), iri(v.kgo + "Source")
+    yield node, iri(v.title), terms.literal(source.title)
     if source.publisher:
-        yield node, DCTERMS.publisher, Literal(source.publisher)
+        yield node, iri(v.publisher), terms.literal(source.publisher)
     if source.url:
-        yield node, SCHEMA.url, Literal(source.url, datatype=XSD.anyURI)
+        yield node, iri(v.url), terms.typed(source.url, v.xsd_any_uri)
     if source.date:
-        yield node, DCTERMS.date, Literal(source.date)
+        yield node, iri(v.date), terms.typed(source.date.isoformat(), v.xsd_date)
     for event_id in source.events:
-        yield node, KGO.gdeltEventId, Literal(event_id)
+        yield node, iri(v.kgo + "gdeltEventId"), terms.typed(str(event_id), v.xsd_integer)
 
 
-def assertion_triples(assertion: Assertion) -> Iterator[tuple]:
+def assertion_triples(assertion: Assertion, terms=RDF_TERMS) -> Iterator[tuple]:
     """The statement node and its provenance; the direct edges come from ``kg.ontology``."""
-    from rdflib import Literal
-    from rdflib.namespace import PROV, RDF, RDFS
-
-    from kg.namespaces import KGO, STMT
-
-    node = STMT[assertion.statement_id]
-    yield node, RDF.type, KGO.Assertion
-    yield node, KGO.subject, actor_iri(assertion.subject)
-    yield node, KGO.relation, relation_iri(assertion.relation)
+    v, iri, kgo = _vocab(), terms.iri, _vocab().kgo
+    node = iri(v.stmt + assertion.statement_id)
+    yield node, iri(v.type), iri(kgo + "Assertion")
+    yield node, iri(kgo + "subject"), iri(v.actor + assertion.subject)
+    yield node, iri(kgo + "relation"), iri(kgo + _camel(assertion.relation))
     for obj in assertion.objects:
-        yield node, KGO.object, actor_iri(obj)
+        yield node, iri(kgo + "object"), iri(v.actor + obj)
     for source in assertion.sources:
-        yield node, PROV.wasDerivedFrom, source_iri(source)
-    yield node, KGO.confidence, decimal_literal(assertion.confidence)
-    for prop, day in ((KGO.dateReported, assertion.date), (KGO.validFrom, assertion.valid_from), (KGO.validUntil, assertion.valid_until)):
+        yield node, iri(v.derived_from), iri(v.source + source)
+    yield node, iri(kgo + "confidence"), terms.typed(decimal_lexical(assertion.confidence), v.xsd_decimal)
+    for prop, day in (("dateReported", assertion.date), ("validFrom", assertion.valid_from), ("validUntil", assertion.valid_until)):
         if day is not None:
-            yield node, prop, date_literal(day)
-    for prop, text in ((KGO.quote, assertion.quote), (RDFS.comment, assertion.note)):
-        if text is not None:
-            yield node, prop, Literal(text)
+            yield node, iri(kgo + prop), terms.typed(day.isoformat(), v.xsd_date)
+    if assertion.quote is not None:
+        yield node, iri(kgo + "quote"), terms.literal(assertion.quote)
+    if assertion.note is not None:
+        yield node, iri(v.comment), terms.literal(assertion.note)
     if assertion.events is not None:
-        yield from event_triples(node, assertion.events)
+        yield from event_triples(node, assertion.events, terms)
 
 
-# Terms that recur across many assertions, made once: building an rdflib term validates it,
-# which was a fifth of the time of a large load.
+def decimal_lexical(number: float) -> str:
+    """``xsd:decimal`` text of a number as given: never an exponent, which xsd:decimal forbids."""
+    return format(Decimal(repr(number)), "f")
 
 
-@cache
-def actor_iri(actor_id: str):
-    from kg.namespaces import ACTOR
-
-    return ACTOR[actor_id]
-
-
-@cache
-def source_iri(source_id: str):
-    from kg.namespaces import SOURCE
-
-    return SOURCE[source_id]
-
-
-@cache
-def relation_iri(name: str):
-    from kg.namespaces import KGO
-
-    return KGO[_camel(name)]
-
-
-@cache
-def date_literal(day: dt.date):
-    from rdflib import Literal
-    from rdflib.namespace import XSD
-
-    return Literal(day.isoformat(), datatype=XSD.date)
-
-
-@cache
-def decimal_literal(number: float):
-    from rdflib import Literal
-
-    return Literal(Decimal(repr(number)))
-
-
-def event_triples(node, events: EventEvidence) -> Iterator[tuple]:
+def event_triples(node, events: EventEvidence, terms=RDF_TERMS) -> Iterator[tuple]:
     """An event aggregate's own properties: its events, their codes, sums and means."""
-    from rdflib import Literal
-    from rdflib.namespace import RDF
-
-    from kg.namespaces import KGO
-
-    yield node, RDF.type, KGO.EventAggregate
+    v, iri, kgo = _vocab(), terms.iri, _vocab().kgo
+    yield node, iri(v.type), iri(kgo + "EventAggregate")
     for event_id in events.event_ids:
-        yield node, KGO.gdeltEventId, Literal(event_id)
+        yield node, iri(kgo + "gdeltEventId"), terms.typed(str(event_id), v.xsd_integer)
     for code in events.codes:
-        yield node, KGO.eventCode, Literal(code)
-    yield node, KGO.eventCount, Literal(events.count)
-    yield node, KGO.mentionCount, Literal(events.mentions)
-    yield node, KGO.sourceCount, Literal(events.sources)
-    yield node, KGO.articleCount, Literal(events.articles)
-    for prop, mean in ((KGO.meanGoldstein, events.goldstein), (KGO.meanTone, events.tone)):
-        if mean is not None:  # three decimals: repr() then never needs an exponent, which xsd:decimal forbids
-            yield node, prop, Literal(Decimal(repr(round(mean, 3))))
+        yield node, iri(kgo + "eventCode"), terms.literal(code)
+    for prop, count in (("eventCount", events.count), ("mentionCount", events.mentions), ("sourceCount", events.sources),
+                        ("articleCount", events.articles)):  # fmt: skip
+        yield node, iri(kgo + prop), terms.typed(str(count), v.xsd_integer)
+    for prop, mean in (("meanGoldstein", events.goldstein), ("meanTone", events.tone)):
+        if mean is not None:  # three decimals, as GDELT's own precision allows
+            yield node, iri(kgo + prop), terms.typed(decimal_lexical(round(mean, 3)), v.xsd_decimal)
 
 
 def event_evidence(graph, node) -> EventEvidence | None:

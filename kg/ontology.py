@@ -73,6 +73,7 @@ class Ontology:
         self._relation_names.update({normalise(r.label): r for r in self.relations.values()})
         self._type_names = {normalise(t.name): t for t in self.actor_types.values()}
         self._type_names.update({normalise(t.label): t for t in self.actor_types.values()})
+        self._edge_rules: dict[URIRef, tuple[tuple[URIRef, bool], ...]] = {}
 
     def _text(self, iri: URIRef, prop: URIRef) -> str:
         return str(self.graph.value(iri, prop) or "")
@@ -121,16 +122,22 @@ class Ontology:
         This is the whole of the inference: materialised at load time so that plain
         SPARQL over the store, on any backend, sees the same answers as ``kg match``.
         """
-        edges = set()
-        rel = self.relations[relation]
-        for iri in (relation, *rel.parents):
-            r = self.relations[iri]
-            edges.add((subject, iri, obj))
-            if r.inverse is not None:
-                edges.add((obj, r.inverse, subject))
-            if r.symmetric:
-                edges.add((obj, iri, subject))
-        return edges
+        return {(obj, prop, subject) if reverse else (subject, prop, obj) for prop, reverse in self.edge_rules(relation)}
+
+    def edge_rules(self, relation: URIRef) -> tuple[tuple[URIRef, bool], ...]:
+        """``implied_edges`` as rules: (property, whether subject and object swap)."""
+        rules = self._edge_rules.get(relation)
+        if rules is None:
+            found: dict[tuple[URIRef, bool], None] = {}
+            for iri in (relation, *self.relations[relation].parents):
+                r = self.relations[iri]
+                found[(iri, False)] = None
+                if r.inverse is not None:
+                    found[(r.inverse, True)] = None
+                if r.symmetric:
+                    found[(iri, True)] = None
+            rules = self._edge_rules[relation] = tuple(found)
+        return rules
 
 
 def _suggest(name: str, known: list[str]) -> str:

@@ -327,6 +327,8 @@ def _insert(graph: URIRef, lines: list[str]) -> str:
 class RemoteStore(KgStore):
     """A ``KgStore`` on a SPARQL 1.1 query + update endpoint pair."""
 
+    streams_bulk_loads = False  # loads go as SPARQL updates, in batches when large
+
     def __init__(self, endpoint: Endpoint, location: str, read_only: bool) -> None:
         # No rdflib Dataset here: the primitives below are all a KgStore needs.
         self.endpoint = endpoint

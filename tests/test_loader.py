@@ -140,3 +140,35 @@ def test_rdf_export_loads_back_identically(example_store, tmp_path):
         again = open_store(":memory:")
         load(again, [path])
         assert data_triples(again) == data_triples(example_store), fmt
+
+
+TRICKY = r"""
+sources:
+  s1: {title: "Report with \"quotes\", a back\\slash and ünïcödé", date: 2021-01-02, url: "https://example.org/a?b=1&c=2"}
+  s2: {title: "Tab	inside", publisher: "Agence \"AFP\""}
+actors:
+  alpha: {label: "Alpha \"the first\"", type: State, aliases: ["Al\\pha", "Ålpha"], wikidata: Q159, description: "line one\nline two"}
+  beta: {label: Beta Front, type: ArmedGroup}
+  gamma: {label: Gamma, type: Organization}
+assertions:
+  - {claim: alpha militarily-backs beta, source: s1, quote: "He said \"arm them\" \\ now.", confidence: 0.00001}
+  - {claim: "gamma mediates alpha, beta", sources: [s1, s2], date: 2021-03-04, valid_from: 2020-01-01, valid_until: 2022-01-01, note: n}
+  - {claim: beta fights alpha, source: s2, date: 2021-03-05, confidence: 1}
+"""
+
+
+def test_large_load_path_stores_exactly_the_same_quads(tmp_path, monkeypatch):
+    """Large loads write N-Triples text straight to the bulk loader instead of rdflib terms:
+    the two encodings of the one layout must give the same store, escapes, datatypes and all."""
+    from kg import loader
+    from tests.conftest import EXAMPLE
+
+    files = [EXAMPLE, EXAMPLE.parent / "gdelt-2019-10-24", write(tmp_path / "tricky.yaml", TRICKY)]
+    usual = open_store(":memory:")
+    load(usual, files)
+    monkeypatch.setattr(loader, "BULK_ASSERTIONS", 0)
+    streamed = open_store(tmp_path / "store")
+    reports = load(streamed, files)
+    assert snapshot(streamed) == snapshot(usual)
+    assert sum(r.triples for r in reports) == len([q for q in snapshot(usual) if "file:" in q.rsplit(" ", 2)[-2]])
+    assert not list((tmp_path / "store").glob("kg-load-*"))  # the N-Quads file is gone

@@ -156,19 +156,26 @@ def _is_relation(ontology, name: str) -> bool:
     return True
 
 
-def assertion_from_record(record: Mapping, where: Where, defaults: Mapping) -> Assertion:
-    """Build an unresolved assertion from a YAML/JSON mapping or a CSV row."""
+def assertion_from_record(record: Mapping, where: Where, defaults: Mapping, names: dict[str, str] | None = None) -> Assertion:
+    """Build an unresolved assertion from a YAML/JSON mapping or a CSV row.
+
+    ``names``: a reader's table of the names seen so far, so that a million rows naming
+    the same few thousand actors and sources share one string each (and free them with
+    the document, where ``sys.intern`` would keep them, scattered over the heap, for good).
+    """
+    table = names if names is not None else {}
+    share = lambda name: table.setdefault(name, name)  # noqa: E731
     if record.get("claim"):
         for key in ("subject", "relation", "object", "objects"):
             if record.get(key):
                 raise where.error(f"give either 'claim' or subject/relation/object, not both ({key!r})", key)
         subject, relation, objects = split_claim(str(record["claim"]), where)
     else:
-        subject, relation = _required(record, "subject", where), _required(record, "relation", where)
-        objects = _names(record.get("objects") or record.get("object"))
+        subject, relation = share(_required(record, "subject", where)), share(_required(record, "relation", where))
+        objects = tuple(map(share, _names(record.get("objects") or record.get("object"))))
         if not objects:
             raise where.error("missing: name the other actor with 'object'", "object")
-    sources = _names(record.get("sources") or record.get("source") or defaults.get("source"))
+    sources = tuple(map(share, _names(record.get("sources") or record.get("source") or defaults.get("source"))))
     confidence = record.get("confidence")
     if confidence is None or confidence == "":
         confidence = defaults.get("confidence", DEFAULT_CONFIDENCE)

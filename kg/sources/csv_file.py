@@ -23,6 +23,7 @@ SOURCE_FILE_COLUMNS = {"id", "title", "publisher", "url", "date"}
 
 def read(path: Path) -> Document:
     doc = Document(str(path))
+    name = doc.path  # one string for the file's million rows, not one each
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         columns = set(reader.fieldnames or ())
@@ -34,8 +35,9 @@ def read(path: Path) -> Document:
         allowed = ACTOR_COLUMNS if is_actor_file else SOURCE_FILE_COLUMNS if is_source_file else ASSERTION_FIELDS | SOURCE_COLUMNS
         check_fields(dict.fromkeys(columns), allowed, header, "column")
         sources: dict[str, Source] = {}
+        names: dict[str, str] = {}
         for row in reader:
-            where = Where(str(path), reader.line_num)
+            where = Where(name, reader.line_num)
             if None in row:
                 raise where.error(f"{len(row[None]) + len(columns)} cells but the header has {len(columns)} columns")
             row = {key: value.strip() for key, value in row.items() if value is not None}
@@ -47,7 +49,7 @@ def read(path: Path) -> Document:
                 continue
             if any(row.get(col) for col in SOURCE_COLUMNS):
                 _inline_source(row, where, sources)
-            doc.assertions.append(assertion_from_record(row, where, {}))
+            doc.assertions.append(assertion_from_record(row, where, {}, names))
         doc.sources.extend(sources.values())
     return doc
 
