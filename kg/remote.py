@@ -55,6 +55,7 @@ from rdflib.query import Result
 from kg import __version__
 from kg.errors import KgError
 from kg.namespaces import KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kg.sparqltext import sparql_code, to_ox, with_values
 from kg.store import FORMAT_VERSION, STORE_NODE, KgStore, short_syntax_error
 
 DEFAULT_TIMEOUT = 60.0
@@ -219,31 +220,6 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 # -- SPARQL text ----------------------------------------------------------------------------------
 
-#: Comments, string literals and IRIs: the parts of a query whose text is not SPARQL syntax.
-_NOT_CODE = re.compile(
-    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|' + r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
-    r'"(?:[^"\\\n\r]|\\.)*"|' + r"'(?:[^'\\\n\r]|\\.)*'|" + r'<[^<>"{}|^`\\\x00-\x20]*>',
-    re.DOTALL,
-)
-_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def sparql_code(query: str, decode: bool = False) -> str:
-    """The query with comments, strings and IRIs blanked out: what is left is keywords,
-    variables, prefixed names and punctuation, at the same positions.
-
-    ``decode``: first decode the ``\\uXXXX`` escapes that SPARQL 1.1 allows anywhere in a
-    query (some engines do, Oxigraph does not), so that no keyword can hide behind one.
-    """
-    if decode:
-        query = _UCHAR.sub(lambda m: _codepoint(m.group(1) or m.group(2)), query)
-    return _NOT_CODE.sub(lambda m: " " * len(m.group(0)), query)
-
-
-def _codepoint(hex_digits: str) -> str:
-    value = int(hex_digits, 16)
-    return chr(value) if value < 0x110000 else "?"
-
 
 def with_prefixes(query: str) -> str:
     """The project's prefixes declared before the query, on the query's first line (so the
@@ -252,42 +228,6 @@ def with_prefixes(query: str) -> str:
     declared = {m.group(1) for m in re.finditer(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", code)}
     prologue = " ".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in PREFIXES.items() if prefix not in declared)
     return f"{prologue} {query}"
-
-
-def with_values(query: str, bindings: Mapping[str, object]) -> str:
-    """Bind variables the standard way: a ``VALUES`` block opening the query's WHERE group.
-
-    There it joins before any FILTER of that group runs, which gives the answers of
-    Oxigraph's substitutions for the project's queries (each binds variables that the
-    top-level group uses and projects them). The values are N-Triples terms written by
-    pyoxigraph: a malformed IRI raises instead of reaching the server.
-    """
-    if not bindings:
-        return query
-    code = sparql_code(query)
-    form = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", code)
-    where = re.search(r"(?i)\bWHERE\s*\{", code) or re.search(r"\{", code)
-    if form is None or form.group(1).upper() not in ("SELECT", "ASK") or where is None:
-        raise ValueError("bound values are supported in SELECT and ASK queries")
-    names = " ".join("?" + name for name in bindings)
-    row = " ".join(str(to_ox(value)) for value in bindings.values())
-    at = where.end()
-    return f"{query[:at]} VALUES ({names}) {{ ({row}) }} {query[at:]}"
-
-
-def to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """An rdflib term as a pyoxigraph term (which validates it)."""
-    try:
-        if isinstance(term, URIRef):
-            return ox.NamedNode(str(term))
-        if isinstance(term, BNode):
-            return ox.BlankNode(str(term))
-        if isinstance(term, Literal):
-            datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
-            return ox.Literal(str(term), language=term.language, datatype=datatype)
-    except ValueError as err:
-        raise KgError(f"not a valid RDF term: {_one_line(str(term), 80)!r} ({err})") from None
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def to_rdflib(term: object):
@@ -329,6 +269,10 @@ class RemoteStore(KgStore):
 
     streams_bulk_loads = False  # loads go as SPARQL updates, in batches when large
 
+    def fewer_statements(self, first: tuple[URIRef, URIRef], second: tuple[URIRef, URIRef]) -> bool:
+        """No cheap count over HTTP: keep the order written (servers plan joins themselves)."""
+        return True
+
     def __init__(self, endpoint: Endpoint, location: str, read_only: bool) -> None:
         # No rdflib Dataset here: the primitives below are all a KgStore needs.
         self.endpoint = endpoint
@@ -342,9 +286,9 @@ class RemoteStore(KgStore):
 
     # -- reading --------------------------------------------------------------------------------
 
-    def texts(self, sparql: str) -> Iterator[dict[str, str | None]]:
+    def texts(self, sparql: str, bindings: Mapping[str, object] | None = None) -> Iterator[dict[str, str | None]]:
         """SELECT rows as lexical strings, as the embedded store gives them."""
-        result = self.query(sparql)
+        result = self.query(sparql, bindings)
         names = [str(v) for v in result.vars]
         for row in result:
             yield {name: (None if row[name] is None else str(row[name])) for name in names}

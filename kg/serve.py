@@ -28,7 +28,6 @@ import hashlib
 import html
 import json
 import multiprocessing
-import re
 import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.namespaces import PREFIXES
-from kg.remote import sparql_code
+from kg.sparqltext import uses_service
 from kg.store import short_syntax_error
 
 DEFAULT_HOST = "127.0.0.1"
@@ -108,17 +107,6 @@ def negotiate(ranges: list[str], types: dict[str, object]) -> tuple[str, object]
 
 
 # -- refusing what a read-only, non-federating endpoint must not do ------------------------------
-
-
-def uses_service(query: str) -> bool:
-    """Whether the query has a ``SERVICE`` clause (a federated query), however written.
-
-    Looks at the query text outside comments, strings and IRIs, with and without decoding
-    ``\\u`` escapes. Errs on the side of refusing: a prefixed name spelt ``ex:a.SERVICE``
-    also counts.
-    """
-    keyword = re.compile(r"(?i)(?<![\w:?$@-])SERVICE(?![\w:-])")
-    return any(keyword.search(sparql_code(query, decode=decode)) for decode in (False, True))
 
 
 # -- running one query in a child process ---------------------------------------------------------

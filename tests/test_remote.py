@@ -22,7 +22,8 @@ from kg.errors import KgError
 from kg.loader import load
 from kg.namespaces import ACTOR, KGO
 from kg.query import Filters, info, match, sparql, why
-from kg.remote import Endpoint, open_remote, sparql_code, with_prefixes, with_values
+from kg.remote import Endpoint, open_remote, with_prefixes
+from kg.sparqltext import sparql_code, with_values
 from kg.store import open_store
 from tests.conftest import EXAMPLE, EXAMPLE_FILE, snapshot, write
 from tests.servers import FakeEndpoint, OxigraphServer, Relay, free_port

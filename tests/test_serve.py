@@ -27,7 +27,8 @@ from kg.cli import main
 from kg.errors import KgError
 from kg.loader import load
 from kg.query import sparql
-from kg.serve import accepted, evaluate, make_server, negotiate, uses_service
+from kg.serve import accepted, evaluate, make_server, negotiate
+from kg.sparqltext import uses_service
 from kg.store import open_store
 from tests.conftest import EXAMPLE_FILE, snapshot
 from tests.servers import FakeEndpoint
