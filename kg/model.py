@@ -250,10 +250,10 @@ def _vocab():
 
     from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-    from kg.namespaces import ACTOR, KGO, SCHEMA, SOURCE, STMT, WD
+    from kg.namespaces import ACTOR, DYAD, KGO, SCHEMA, SOURCE, STMT, WD
 
     return SimpleNamespace(
-        actor=str(ACTOR), source=str(SOURCE), stmt=str(STMT), wd=str(WD), kgo=str(KGO),
+        actor=str(ACTOR), source=str(SOURCE), stmt=str(STMT), dyad=str(DYAD), wd=str(WD), kgo=str(KGO),
         type=str(RDF.type), label=str(RDFS.label), comment=str(RDFS.comment), alt_label=str(SKOS.altLabel),
         same_as=str(OWL.sameAs), title=str(DCTERMS.title), publisher=str(DCTERMS.publisher), date=str(DCTERMS.date),
         url=str(SCHEMA.url), derived_from=str(PROV.wasDerivedFrom),
@@ -298,6 +298,7 @@ def assertion_triples(assertion: Assertion, terms=RDF_TERMS) -> Iterator[tuple]:
     yield node, iri(kgo + "relation"), iri(kgo + _camel(assertion.relation))
     for obj in assertion.objects:
         yield node, iri(kgo + "object"), iri(v.actor + obj)
+        yield node, iri(kgo + "dyad"), iri(v.dyad + dyad_path(assertion.subject, obj))
     for source in assertion.sources:
         yield node, iri(v.derived_from), iri(v.source + source)
     yield node, iri(kgo + "confidence"), terms.typed(decimal_lexical(assertion.confidence), v.xsd_decimal)
@@ -310,6 +311,11 @@ def assertion_triples(assertion: Assertion, terms=RDF_TERMS) -> Iterator[tuple]:
         yield node, iri(v.comment), terms.literal(assertion.note)
     if assertion.events is not None:
         yield from event_triples(node, assertion.events, terms)
+
+
+def dyad_path(subject: str, obj: str) -> str:
+    """The local part of the IRI of the dyad (ordered pair) of two actor ids."""
+    return f"{subject}/{obj}"
 
 
 def decimal_lexical(number: float) -> str:

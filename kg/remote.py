@@ -56,7 +56,7 @@ from kg import __version__
 from kg.errors import KgError
 from kg.namespaces import KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from kg.sparqltext import sparql_code, to_ox, with_values
-from kg.store import FORMAT_VERSION, STORE_NODE, KgStore, short_syntax_error
+from kg.store import STORE_NODE, KgStore, check_format, short_syntax_error
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -269,10 +269,6 @@ class RemoteStore(KgStore):
 
     streams_bulk_loads = False  # loads go as SPARQL updates, in batches when large
 
-    def fewer_statements(self, first: tuple[URIRef, URIRef], second: tuple[URIRef, URIRef]) -> bool:
-        """No cheap count over HTTP: keep the order written (servers plan joins themselves)."""
-        return True
-
     def __init__(self, endpoint: Endpoint, location: str, read_only: bool) -> None:
         # No rdflib Dataset here: the primitives below are all a KgStore needs.
         self.endpoint = endpoint
@@ -427,9 +423,7 @@ class RemoteStore(KgStore):
                 "`oxigraph serve --union-default-graph`, set tdb2:unionDefaultGraph in Fuseki (see the README)",
                 path=self.location,
             )
-        version = int(named.value)
-        if version > FORMAT_VERSION:
-            raise KgError(f"this store has format version {version}; this kg reads up to {FORMAT_VERSION}: upgrade kg", path=self.location)
+        check_format(self, int(named.value))
 
     def close(self) -> None:
         self._http.close()

@@ -26,10 +26,10 @@ from rdflib.namespace import OWL, RDF
 from kg.errors import KgError
 from kg.model import Actor, Source, Where
 from kg.namespaces import ACTOR, BASE, KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SOURCE, WD, local_name
-from kg.sparqltext import to_ox, with_values
+from kg.sparqltext import with_values
 
 #: Layout version of a store; bumped when the RDF layout changes incompatibly.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: statements carry kgo:dyad
 STORE_NODE = URIRef(BASE + "store")
 MEMORY = ":memory:"
 #: From this many triples on, a load goes through Oxigraph's bulk loader (see replace_graphs).
@@ -91,20 +91,6 @@ class KgStore:
         """Whether an actor with exactly this id is loaded (one index lookup, not all actors)."""
         query = "ASK { ?actor a ?type . ?type rdfs:subClassOf kgo:Actor }"
         return bool(self.query(query, {"actor": ACTOR[actor_id]}).askAnswer)
-
-    def fewer_statements(self, first: tuple[URIRef, URIRef], second: tuple[URIRef, URIRef]) -> bool:
-        """Whether fewer statements match ``?st first[0] first[1]`` than ``second``'s pattern.
-
-        Oxigraph joins two patterns in the order written, and starting from a hub actor
-        (in a fifth of all claims) instead of its partner is a thousand times slower. It
-        keeps no statistics, so count both sides in lockstep and stop when one ends:
-        the cost is twice the smaller side.
-        """
-        sides = [iter(self._oxigraph.quads_for_pattern(None, to_ox(p), to_ox(o), None)) for p, o in (first, second)]
-        while True:
-            ended = [next(side, None) is None for side in sides]
-            if any(ended):
-                return ended[0]
 
     def data_graphs(self) -> list[URIRef]:
         """The named graphs of loaded files (not the ontology or meta graphs)."""
@@ -273,13 +259,23 @@ def open_store(location: str | os.PathLike | None = None, *, read_only: bool = F
     _check_folder(path, read_only)
     oxigraph = _open_oxigraph(path, read_only)
     store = KgStore(Dataset(store=OxigraphStore(store=oxigraph), default_union=True), location, read_only)
-    version = store.format_version()
-    if version is not None and version > FORMAT_VERSION:
-        raise KgError(f"this store has format version {version}; this kg reads up to {FORMAT_VERSION}: upgrade kg", path=location)
+    check_format(store, store.format_version())
     if not read_only:
         _remove_orphans(path)
         store.install_ontology()
     return store
+
+
+def check_format(store: KgStore, version: int | None) -> None:
+    """Refuse a store whose layout this kg cannot read: newer, or older with data in it."""
+    if version is not None and version > FORMAT_VERSION:
+        raise KgError(f"this store has format version {version}; this kg reads up to {FORMAT_VERSION}: upgrade kg", path=store.location)
+    if version is not None and version < FORMAT_VERSION and store.data_graphs():
+        raise KgError(
+            f"this store has format version {version}, from an older kg; this one needs {FORMAT_VERSION}: "
+            "make it again (remove it, then kg load your files)",
+            path=store.location,
+        )
 
 
 def _remove_orphans(path: Path) -> None:

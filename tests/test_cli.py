@@ -9,7 +9,9 @@ import subprocess
 import sys
 
 import pyoxigraph as ox
+import pytest
 
+from kg.namespaces import KGO
 from tests.conftest import EXAMPLE, EXAMPLE_FILE, ROOT, snapshot, write
 
 KG = [sys.executable, "-m", "kg.cli"]
@@ -84,6 +86,20 @@ def test_a_folder_or_file_that_is_not_a_store(tmp_path):
     assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == ["notes.txt"]
     result = run("--store", str(tmp_path / "docs" / "notes.txt"), "info")
     assert result.returncode == 1 and "not a kg store" in result.stderr
+
+
+@pytest.mark.parametrize("version, message", [(99, "this kg reads up to"), (1, "from an older kg")])
+def test_a_store_of_another_format_version_is_refused_by_name(tmp_path, version, message):
+    store = tmp_path / "st"
+    assert run("--store", str(store), "load", str(EXAMPLE)).returncode == 0
+    oxigraph = ox.Store(str(store))
+    oxigraph.update(f"DELETE {{ GRAPH ?g {{ ?s kgo:formatVersion ?v }} }} INSERT {{ GRAPH ?g {{ ?s kgo:formatVersion {version} }} }} "
+                    "WHERE { GRAPH ?g { ?s kgo:formatVersion ?v } }", prefixes={"kgo": str(KGO)})  # fmt: skip
+    del oxigraph
+    for command in (["info"], ["load", str(EXAMPLE)]):
+        result = run("--store", str(store), *command)
+        assert result.returncode == 1 and message in result.stderr and str(store) in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_busy_store_is_reported_and_readers_still_work(tmp_path):
