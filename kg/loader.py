@@ -113,8 +113,9 @@ def load(
     actors = store.actors() + [a for doc in documents for a in doc.actors]
     _check_types_agree(actors, ontology)
     index = ActorIndex(actors)
-    known_sources = {s.id: s for s in store.sources()}
-    known_sources.update({s.id: s for doc in documents for s in doc.sources})
+    known_sources = {s.id: s for doc in documents for s in doc.sources}
+    named = {name for doc in documents for a in doc.assertions for name in a.sources}
+    known_sources = {s.id: s for s in store.sources(named - set(known_sources))} | known_sources
     total = sum(len(doc.assertions) for doc in documents)
     bar = progress(f"checking {total} assertions", total) if progress and total >= PROGRESS_FROM else None
     if total >= BULK_ASSERTIONS and store.streams_bulk_loads:

@@ -124,6 +124,10 @@ class Ontology:
         """
         return {(obj, prop, subject) if reverse else (subject, prop, obj) for prop, reverse in self.edge_rules(relation)}
 
+    def narrower(self, relation: URIRef) -> list[URIRef]:
+        """The relation and every relation that rolls up to it (backs: militarily-backs, ...)."""
+        return sorted(iri for iri, r in self.relations.items() if relation == iri or relation in r.parents)
+
     def edge_rules(self, relation: URIRef) -> tuple[tuple[URIRef, bool], ...]:
         """``implied_edges`` as rules: (property, whether subject and object swap)."""
         rules = self._edge_rules.get(relation)

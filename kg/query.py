@@ -96,7 +96,9 @@ def _statement_group(q: _Query, pattern: Pattern, filters: Filters, statement: s
         text = " UNION ".join(f"{{ {statement} kgo:dyad {q.bind(DYAD[dyad_path(*pair)])} . }}" for pair in pairs)
     else:  # Oxigraph joins in the order written: start from the named actor, if any
         text = " UNION ".join(f"{{ {_roles(q, statement, *pair)} }}" for pair in pairs)
-    lines = [text, f"{statement} kgo:relation/rdfs:subPropertyOf* {q.bind(forward.iri)} ."]
+    # The relation or a narrower one, listed from the ontology: a property path per statement costs more.
+    relations = ", ".join(q.bind(iri) for iri in ontology.narrower(forward.iri))
+    lines = [text, f"{statement} kgo:relation {statement}_r . FILTER({statement}_r IN ({relations}))"]
     if filters.min_confidence is not None:
         lines.append(
             f"{statement} kgo:confidence {statement}_c . FILTER({statement}_c >= {q.bind(Literal(Decimal(repr(filters.min_confidence))))})"

@@ -34,7 +34,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from kg.errors import KgError
 from kg.model import Where, actor_triples, source_triples
-from kg.namespaces import ACTOR, KGO, SOURCE
+from kg.namespaces import ACTOR, KGO, SOURCE, local_name
 from kg.ontology import kebab, load_ontology, ontology_path
 
 #: ``kg load`` runs SHACL when a load writes at most this many triples (about 5,000 assertions,
@@ -168,7 +168,8 @@ def check_documents(documents: list, store=None) -> Checked:
 
     ontology = load_ontology()
     index = ActorIndex((store.actors() if store else []) + [a for doc in documents for a in doc.actors])
-    sources = {s.id: s for s in (store.sources() if store else [])}
+    named = {name for doc in documents for a in doc.assertions for name in a.sources}
+    sources = {s.id: s for s in (store.sources(named) if store else [])}
     sources.update({s.id: s for doc in documents for s in doc.sources})
     checked = Checked([], {}, {})
     for doc in documents:
@@ -414,10 +415,9 @@ def _with_references(graphs: Mapping[URIRef, set], store) -> Graph:
         if ACTOR[actor.id] in named:
             for triple in actor_triples(actor):
                 data.add(triple)
-    for source in store.sources():
-        if SOURCE[source.id] in named:
-            for triple in source_triples(source):
-                data.add(triple)
+    for source in store.sources(local_name(iri, SOURCE) for iri in named if iri.startswith(str(SOURCE))):
+        for triple in source_triples(source):
+            data.add(triple)
     return data
 
 

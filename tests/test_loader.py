@@ -172,3 +172,13 @@ def test_large_load_path_stores_exactly_the_same_quads(tmp_path, monkeypatch):
     assert snapshot(streamed) == snapshot(usual)
     assert sum(r.triples for r in reports) == len([q for q in snapshot(usual) if "file:" in q.rsplit(" ", 2)[-2]])
     assert not list((tmp_path / "store").glob("kg-load-*"))  # the N-Quads file is gone
+
+
+def test_a_load_reads_only_the_store_sources_it_names(store, tmp_path):
+    """A small load into a large store looks up the few sources it names, not all of them."""
+    load(store, [write(tmp_path / "sources.csv", "id,title,date\ns1,First,2021-01-02\ns2,Second,2021-02-03\n")])
+    assert [s.id for s in store.sources(["s2", "nope", "Not An Id", 'x" } ; DROP ALL'])] == ["s2"]
+    assert store.sources([]) == []
+    load(store, [write(tmp_path / "actors.csv", "id,label,type\na,A,State\nb,B,State\n")])
+    load(store, [write(tmp_path / "claims.csv", "subject,relation,object,source\na,backs,b,s2\n")])
+    assert [row["date"] for row in why(store, "a", "backs", "b")] == ["2021-02-03"]  # the date came from s2
