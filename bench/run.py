@@ -91,6 +91,10 @@ def rdflib_store(nquads: Path):
     from kg.store import KgStore
 
     class RdflibStore(KgStore):
+        def texts(self, sparql, bindings=None):  # rows as strings, from rdflib's own engine
+            result = self.query(sparql, bindings)
+            return ({str(v): (None if row[v] is None else str(row[v])) for v in result.vars} for row in result)
+
         def data_graphs(self):
             return sorted(
                 g.identifier for g in self.dataset.graphs() if g.identifier not in (ONTOLOGY_GRAPH, META_GRAPH) and "file:" in g.identifier
