@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import json
 import sys
+import time
 
 import click
 
@@ -54,14 +55,29 @@ def with_store(read_only: bool):
 
 
 def _progress_bar(bars: contextlib.ExitStack):
-    """A factory of click progress bars (rate and ETA) on a terminal; nothing when piped."""
+    """A factory of click progress bars (count, rate and ETA) on a terminal; nothing when piped."""
     if not sys.stderr.isatty():
         return None
 
     def start(label: str, total: int):
-        return bars.enter_context(click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True))
+        bar = bars.enter_context(click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True))
+        return _WithRate(bar, label)
 
     return start
+
+
+class _WithRate:
+    """A click progress bar whose label also says how many items a second go by."""
+
+    def __init__(self, bar, label: str) -> None:
+        self.bar, self.label = bar, label
+        self.started = time.monotonic()
+
+    def update(self, n: int) -> None:
+        elapsed = time.monotonic() - self.started
+        if elapsed > 0:
+            self.bar.label = f"{self.label} ({(self.bar.pos + n) / elapsed:,.0f}/s)"
+        self.bar.update(n)
 
 
 def emit(rows: list[dict], columns: list[str], fmt: str, vertical: bool = False, empty: str = "no results", cut: bool = True) -> None:

@@ -145,7 +145,7 @@ def _stream(store, documents, index, sources, ontology, bar, progress) -> list[L
     reports = []
     with store.bulk_writer([graph_iri(doc.path) for doc in documents]) as out:
         while documents:
-            doc = documents.pop(0)
+            doc = documents.pop(0)  # the caller's list: each document is freed once written
             graph = NT_TERMS.iri(str(graph_iri(doc.path)))
             lines = 0
             for s, p, o in document_terms(doc, index, sources, ontology, bar, NT_TERMS):

@@ -3,8 +3,10 @@ hostile names, and output formats."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -192,3 +194,23 @@ def test_review_findings_give_clear_errors(kg, tmp_path):
     assert result.exit_code == 1 and "not a valid id" in result.stderr
     result = kg("load", str(EXAMPLE), str(EXAMPLE / "ain-issa.yaml"))
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1
+
+
+def test_a_large_load_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_path):
+    from bench.generate import generate, write_csv
+
+    write_csv(generate(20_000, seed=5), tmp_path / "data")
+    terminal, child_end = os.openpty()
+    process = subprocess.Popen(
+        [*KG, "--store", str(tmp_path / "a"), "load", str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=child_end
+    )
+    os.close(child_end)
+    shown = b""
+    with contextlib.suppress(OSError):  # reading a terminal whose other end closed raises EIO
+        while chunk := os.read(terminal, 4096):
+            shown += chunk
+    assert process.wait(timeout=120) == 0
+    text = shown.decode()
+    assert "checking 20000 assertions" in text and re.search(r"\(\d[\d,]*/s\)", text) and "20000/20000" in text, text
+    piped = run("--store", str(tmp_path / "b"), "load", str(tmp_path / "data"))
+    assert piped.returncode == 0 and piped.stderr == ""
