@@ -18,7 +18,7 @@ from typing import Protocol
 from rdflib import URIRef
 
 from kg.errors import KgError
-from kg.model import NT_TERMS, RDF_TERMS, Actor, Assertion, Source, actor_triples, assertion_triples, source_triples
+from kg.model import ID_PATTERN, NT_TERMS, RDF_TERMS, Actor, Assertion, Source, Where, actor_triples, assertion_triples, source_triples
 from kg.namespaces import ACTOR
 from kg.ontology import Ontology, load_ontology, normalise
 from kg.sources import FORMATS, Document, is_data_file, read_document, readers
@@ -326,6 +326,22 @@ class ActorIndex:
         if where is None:
             raise KgError(message, field=field)
         raise where.error(message, field)
+
+
+class StoreActors:
+    """Finds the actor a name means, as ``ActorIndex`` does, without reading every actor
+    of the store for a name that is an actor's id (one lookup: 5,000 actors take 0.4 s)."""
+
+    def __init__(self, store: KgStore) -> None:
+        self._store = store
+        self._index: ActorIndex | None = None
+
+    def lookup(self, name: str, where: Where | None = None, field: str = "actor") -> str:
+        if ID_PATTERN.match(name) and self._store.has_actor(name):
+            return name
+        if self._index is None:
+            self._index = ActorIndex(self._store.actors())
+        return self._index.lookup(name, where, field)
 
 
 class ExactIndex:

@@ -148,9 +148,9 @@ def select_claims(store: KgStore, selection: Selection = Selection()) -> list[Cl
     ]
     if selection.focus is None:
         return claims
-    from kg.loader import ActorIndex
+    from kg.loader import StoreActors
 
-    focus = ActorIndex(store.actors()).lookup(selection.focus, field="--focus")
+    focus = StoreActors(store).lookup(selection.focus, field="--focus")
     keep = neighbourhood(claims, focus, selection.depth)
     return [c for c in claims if c.subject in keep and all(o in keep for o in c.objects)]
 

@@ -15,7 +15,7 @@ from kg.analyse.chains import backing_chains
 from kg.analyse.paths import relation_paths
 from kg.analyse.signed import signed_graph
 from kg.errors import KgError
-from kg.loader import ActorIndex
+from kg.loader import StoreActors
 from kg.projection import Selection, project
 from kg.store import KgStore
 
@@ -88,7 +88,7 @@ def balance(store: KgStore, selection: Selection = Selection()) -> Report:
 
 def chains(store: KgStore, actor: str, selection: Selection = Selection()) -> Report:
     """Whom ``actor`` backs, directly and through others, and who backs it."""
-    actor_id = ActorIndex(store.actors()).lookup(actor, field="ACTOR")
+    actor_id = StoreActors(store).lookup(actor, field="ACTOR")
     found = backing_chains(project(store, selection), actor_id)
     rows = [{"direction": c.direction, "actor": c.actor, "steps": c.steps, "path": " → ".join(c.path)} for c in found]
     return Report(["direction", "actor", "steps", "path"], rows, {"actor": actor_id, "chains": rows})
@@ -96,7 +96,7 @@ def chains(store: KgStore, actor: str, selection: Selection = Selection()) -> Re
 
 def path(store: KgStore, a: str, b: str, selection: Selection = Selection(), limit: int = 5) -> Report:
     """The shortest chains of relations linking two actors."""
-    index = ActorIndex(store.actors())
+    index = StoreActors(store)
     source, target = index.lookup(a, field="A"), index.lookup(b, field="B")
     if source == target:
         raise KgError(f"A and B are the same actor ({source!r})", field="B")
