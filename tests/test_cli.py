@@ -104,6 +104,21 @@ def test_a_store_of_another_format_version_is_refused_by_name(tmp_path, version,
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("damage", ["CURRENT garbled", "a table file gone"])
+def test_a_damaged_store_is_reported_by_name_without_a_traceback(tmp_path, damage):
+    store = tmp_path / "st"
+    assert run("--store", str(store), "load", str(EXAMPLE)).returncode == 0
+    if damage == "CURRENT garbled":
+        (store / "CURRENT").write_text("garbage\n")
+    else:
+        for table in store.glob("*.sst"):
+            table.unlink()
+    for command in (["info"], ["load", str(EXAMPLE)]):
+        result = run("--store", str(store), *command)
+        assert result.returncode == 1 and "damaged" in result.stderr and str(store) in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_busy_store_is_reported_and_readers_still_work(tmp_path):
     store = tmp_path / "st"
     assert run("--store", str(store), "load", str(EXAMPLE)).returncode == 0
