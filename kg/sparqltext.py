@@ -40,10 +40,11 @@ def _codepoint(hex_digits: str) -> str:
 def with_values(query: str, bindings: Mapping[str, object]) -> str:
     """Bind variables the standard way: a ``VALUES`` block opening the query's WHERE group.
 
-    There it joins before any FILTER of that group runs, which gives the answers of
-    Oxigraph's substitutions for the project's queries (each binds variables that the
-    top-level group uses and projects them). The values are N-Triples terms written by
-    pyoxigraph: a malformed IRI raises instead of reaching the server.
+    There it joins before any FILTER of that group runs, and Oxigraph evaluates the group's
+    patterns with the values bound (with its own ``substitutions`` it planned multi-pattern
+    queries as if they were unbound: 40 times slower). Not inside a UNION: Oxigraph
+    evaluates each branch without them. The values are N-Triples terms written by
+    pyoxigraph: a malformed IRI raises instead of reaching the query or the server.
     """
     if not bindings:
         return query
