@@ -291,7 +291,8 @@ def source_triples(source: Source, terms=RDF_TERMS) -> Iterator[tuple]:
 
 def assertion_triples(assertion: Assertion, terms=RDF_TERMS) -> Iterator[tuple]:
     """The statement node and its provenance; the direct edges come from ``kg.ontology``."""
-    v, iri, kgo = _vocab(), terms.iri, _vocab().kgo
+    v, iri = _vocab(), terms.iri
+    kgo = v.kgo
     node = iri(v.stmt + assertion.statement_id)
     yield node, iri(v.type), iri(kgo + "Assertion")
     yield node, iri(kgo + "subject"), iri(v.actor + assertion.subject)
@@ -325,7 +326,8 @@ def decimal_lexical(number: float) -> str:
 
 def event_triples(node, events: EventEvidence, terms=RDF_TERMS) -> Iterator[tuple]:
     """An event aggregate's own properties: its events, their codes, sums and means."""
-    v, iri, kgo = _vocab(), terms.iri, _vocab().kgo
+    v, iri = _vocab(), terms.iri
+    kgo = v.kgo
     yield node, iri(v.type), iri(kgo + "EventAggregate")
     for event_id in events.event_ids:
         yield node, iri(kgo + "gdeltEventId"), terms.typed(str(event_id), v.xsd_integer)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
@@ -21,7 +20,7 @@ from rdflib.namespace import XSD
 
 from kg.errors import KgError
 from kg.loader import ActorIndex, StoreActors
-from kg.model import Where, dyad_path
+from kg.model import Where, decimal_lexical, dyad_path
 from kg.namespaces import ACTOR, DYAD, KGO, PREFIXES, SOURCE, local_name
 from kg.ontology import Relation, load_ontology
 from kg.sources import split_claim
@@ -115,9 +114,8 @@ def _statement_group(q: _Query, pattern: Pattern, filters: Filters, statement: s
     relations = ", ".join(q.bind(iri) for iri in ontology.narrower(forward.iri))
     lines = [text, f"{statement} kgo:relation {statement}_r . FILTER({statement}_r IN ({relations}))"]
     if filters.min_confidence is not None:
-        lines.append(
-            f"{statement} kgo:confidence {statement}_c . FILTER({statement}_c >= {q.bind(Literal(Decimal(repr(filters.min_confidence))))})"
-        )
+        least = q.bind(Literal(decimal_lexical(filters.min_confidence), datatype=XSD.decimal))
+        lines.append(f"{statement} kgo:confidence {statement}_c . FILTER({statement}_c >= {least})")
     if filters.as_of is not None:
         as_of = q.bind(Literal(filters.as_of, datatype=XSD.date))
         lines += [
