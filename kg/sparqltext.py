@@ -83,3 +83,13 @@ def uses_service(query: str) -> bool:
     """
     keyword = re.compile(r"(?i)(?<![\w:?$@-])SERVICE(?![\w:-])")
     return any(keyword.search(sparql_code(query, decode=decode)) for decode in (False, True))
+
+
+def declares_dataset(query: str) -> bool:
+    """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``).
+
+    Such a query must run over that dataset, not over the union of every graph that the
+    store's reads use by default (where Oxigraph ignores ``FROM``: a count ``FROM`` a graph
+    that does not exist would answer every triple).
+    """
+    return re.search(r"(?i)(?<![\w:?$@-])FROM(?![\w:-])", sparql_code(query)) is not None
