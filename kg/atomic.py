@@ -6,12 +6,19 @@ was. Each file is written to a temporary file beside the target (same folder, so
 same file system), flushed and fsynced, then renamed over the target: ``os.replace`` is
 atomic on POSIX and Windows. A process killed mid-write leaves at worst a stray
 ``.NAME.*.tmp`` file next to an intact target.
+
+Only regular files are replaced (or a new path created): a renamed-over device, FIFO or
+socket would be gone for every other program (``kg view -o mynull`` must not turn a
+character device into a web page). A symbolic link is written through: the file it points
+to is replaced, atomically in that file's own folder, and the link stays a link, as a
+shell's ``>`` would do.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -33,7 +40,7 @@ def atomic_writer(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     >>> with atomic_writer("map.html", "w") as page:      # doctest: +SKIP
     ...     page.write(html)
     """
-    target = Path(path)
+    target = writable_target(path)
     temporary = _temporary(target)
     try:
         with open(temporary, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
@@ -57,11 +64,11 @@ def write_all_atomic(files: Mapping[str | os.PathLike, bytes]) -> list[Path]:
     Each file on its own is atomic; the set is not (a crash between two renames leaves
     the first new and the second old), which is as far as a file system goes.
     """
+    targets = {writable_target(path): data for path, data in files.items()}  # refuse before writing any
     staged: list[tuple[Path, Path]] = []
     target = Path()
     try:
-        for path, data in files.items():
-            target = Path(path)
+        for target, data in targets.items():
             staged.append((_temporary(target), target))
             with open(staged[-1][0], "wb") as handle:
                 handle.write(data)
@@ -74,6 +81,41 @@ def write_all_atomic(files: Mapping[str | os.PathLike, bytes]) -> list[Path]:
     for folder in {target.parent for _, target in staged}:
         _sync_folder(folder)
     return [target for _, target in staged]
+
+
+def writable_target(path: str | os.PathLike) -> Path:
+    """The regular file that writing to ``path`` replaces: ``path`` itself, or the file a
+    symbolic link at ``path`` points to (which may not exist yet).
+
+    Raises
+    ------
+    KgError
+        If that is a directory, device, FIFO or socket (or a loop of links), naming ``path``.
+    """
+    given = Path(path)
+    target = Path(os.path.realpath(given)) if given.is_symlink() else given
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as err:
+        raise KgError(f"cannot write: {err.strerror or err}", path=str(given)) from None
+    if stat.S_ISREG(mode):
+        return target
+    through = f" (a link to {target})" if target != given else ""
+    raise KgError(f"is {_kind(mode)}{through}, not a regular file; kg writes only regular files or new paths", path=str(given))
+
+
+def _kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a loop of symbolic links"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def _temporary(target: Path) -> Path:

@@ -12,14 +12,16 @@ Network formats (GraphML, GEXF, CSV) are ``kg.projection.project`` written out, 
 export agrees with the analytics and the map: one edge per (subject, relation family,
 object) with its sign, number of sources, confidence and first/last date.
 
+CSV cells that a spreadsheet would run as a formula (``=1+2``, ``@SUM(A1)``) start with a
+``'``; every other format carries the text exactly.
+
 Output is deterministic (sorted, fixed prefixes and attribute order): exporting the same
 store twice gives the same bytes, so exports kept in git diff cleanly. Files are written
-atomically (``kg.atomic``).
+atomically (``kg.atomic``), and only over regular files.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -390,8 +392,7 @@ def csv_tables(graph) -> dict[str, bytes]:
 
 
 def _csv(rows: list[dict], columns: list[str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    """A spreadsheet's bytes; cells that would start a formula get a leading ``'`` (``kg.output.spreadsheet_cell``)."""
+    from kg.output import csv_text
+
+    return csv_text(rows, columns).encode("utf-8")

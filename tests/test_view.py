@@ -221,3 +221,57 @@ def test_readme_screenshot(example_page):
         (ROOT / "docs").mkdir(exist_ok=True)
         (ROOT / "docs" / "alliances.png").write_bytes(shot)
     assert (ROOT / "docs" / "alliances.png").exists()
+
+
+RLO = "\u202e"
+SPOOF = f"abc{RLO}gpj.exe"  # an override makes it read "abcexe.jpg"
+ARABIC = "بيان"
+
+
+def test_bidi_controls_show_escaped_and_data_text_is_isolated(browser, store, tmp_path):
+    """In real Chromium: where each character is drawn, not only what the DOM holds."""
+    data = {
+        "sources": {"s": {"title": ARABIC, "publisher": "12 News", "date": "2020-01-01", "url": "https://example.org/x"}},
+        "actors": {"spoof": {"label": SPOOF, "type": "State", "aliases": [f"x{RLO}y"]}, "other": {"label": ARABIC, "type": "State"}},
+        "assertions": [{"subject": "spoof", "relation": "opposes", "object": "other", "source": "s", "quote": f"he said {RLO}olleh"}],
+    }
+    load(store, [write(tmp_path / "bidi.yaml", json.dumps(data, ensure_ascii=False))])
+    path = tmp_path / "bidi.html"
+    write_view(build_view(store, title=SPOOF), path)
+    page = Page(browser, path)
+    escaped = "abc\\u202egpj.exe"
+    assert page.js("window.kg.nodes.get('spoof').label") == escaped  # what vis-network draws on the canvas
+    assert page.page.inner_text("#title") == escaped and page.page.title() == escaped
+    page.js("window.kg.showEdge(window.kg.edges.getIds()[0])")
+    panel = page.panel()
+    assert escaped in panel and "he said \\u202eolleh" in panel and RLO not in panel
+    # drawn left to right: the g of "gpj" left of the last e of ".exe" (an obeyed override swaps them)
+    g, e = page.js(
+        """(() => { const t = document.querySelector('#panel h3 bdi').firstChild, r = document.createRange();
+                    const x = i => { r.setStart(t, i); r.setEnd(t, i + 1); return r.getBoundingClientRect().left; };
+                    return [x(t.data.indexOf('gpj')), x(t.data.length - 1)]; })()"""
+    )
+    assert g < e
+    # isolated: the Arabic title does not pull the publisher's "12" to its left
+    title_right, twelve_left = page.js(
+        """(() => { const a = document.querySelector('#panel a'), t = document.evaluate("//*[@id='panel']//text()[contains(., '12 News')]",
+                    document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue, r = document.createRange();
+                    r.setStart(t, t.data.indexOf('12')); r.setEnd(t, t.data.indexOf('12') + 2);
+                    return [a.getBoundingClientRect().right, r.getBoundingClientRect().left]; })()"""
+    )
+    assert twelve_left >= title_right
+    outside = """(texts => { const walk = document.createTreeWalker(document.getElementById('panel'), NodeFilter.SHOW_TEXT), found = [];
+                   while (walk.nextNode()) {
+                     const text = walk.currentNode;
+                     if (texts.some(s => text.data.includes(s)) && !text.parentElement.closest('bdi')) found.push(text.data);
+                   }
+                   return found; })"""
+    data_texts = ["gpj.exe", ARABIC, "12 News", "olleh", "x\\u202ey", "spoof opposes other"]
+    assert page.page.evaluate(outside, data_texts) == []
+    page.js("window.kg.showNode('spoof')")
+    assert "x\\u202ey" in page.panel() and page.page.evaluate(outside, data_texts) == []
+    page.page.fill("#search", f"no{RLO}body")
+    page.page.dispatch_event("#search", "change")
+    assert page.page.inner_text("#status") == "No actor named no\\u202ebody"
+    assert page.errors == []
+    page.page.close()

@@ -6,7 +6,9 @@ vis-network from a CDN in every mode and renders some titles as raw HTML. Everyt
 from the data travels as JSON in a ``<script type="application/json">`` element
 (``<``, ``>``, ``&`` escaped) and reaches the page only through ``textContent``; a
 Content-Security-Policy with script hashes forbids any other script, inline handler or
-network request.
+network request. Text from the data is shown inside ``<bdi>`` elements, with control and
+bidi characters written as ``\\uXXXX`` (on the canvas too, where vis-network draws the
+labels), so a right-to-left override cannot make ``abc\\u202egpj.exe`` read "abcexe.jpg".
 """
 
 from __future__ import annotations
@@ -166,13 +168,15 @@ def render(data: dict) -> str:
     """The HTML page for ``page_data``: inline CSS/JS, a CSP that allows only these scripts."""
     from jinja2 import Environment
 
+    from kg.output import visible
+
     files = resources.files("kg") / "view"
     vis = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2"
     scripts = [(vis / "vis-network.min.js").read_text(encoding="utf-8"), (files / "app.js").read_text(encoding="utf-8")]
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
     template = Environment(autoescape=True).from_string((files / "template.html").read_text(encoding="utf-8"))
     return template.render(
-        title=data["title"],
+        title=visible(data["title"]),
         data_json=safe_json(data),
         vis_css=(vis / "vis-network.css").read_text(encoding="utf-8"),
         style=(files / "style.css").read_text(encoding="utf-8"),

@@ -1,5 +1,7 @@
 // actorgraph map: filters, search, time slider and evidence panel over vis-network.
-// Every text from the data reaches the page through textContent, never innerHTML.
+// Every text from the data reaches the page through textContent, never innerHTML, inside a
+// <bdi> (right-to-left text cannot reorder the words around it) and with control and bidi
+// characters shown as \uXXXX (a label "abc\u202egpj.exe" must not read "abcexe.jpg").
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("kg-data").textContent);
@@ -13,6 +15,14 @@
     visibleNodes: new Set(),
     visibleEdges: new Set(),
   };
+
+  // Same characters as kg.output.HIDDEN, less tab and newlines: quotes keep their lines.
+  var HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  function visible(text) {
+    return String(text).replace(HIDDEN, function (c) { return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4); });
+  }
+  // vis-network draws labels on a canvas, where no markup can isolate them: escape them there.
+  data.nodes.forEach(function (n) { n.name = n.label; n.label = visible(n.label); });
 
   if (data.camps) {
     data.nodes.forEach(function (n) { if (n.camp) n.color = data.campColors[(n.camp - 1) % data.campColors.length]; else n.color = "#b0b7c0"; });
@@ -87,25 +97,38 @@
   }
 
   // -- small DOM helpers: text only --------------------------------------------------------------
-  function el(tag, text, className) {
+  // el(tag, content, className): content is text of our own, or a list of such text and
+  // nodes; text from the data goes in as datum(text), never as a plain string.
+  function el(tag, content, className) {
     var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (content !== undefined && content !== null) {
+      (Array.isArray(content) ? content : [content]).forEach(function (part) {
+        node.appendChild(typeof part === "object" ? part : document.createTextNode(String(part)));
+      });
+    }
     if (className) node.className = className;
     return node;
   }
+  function datum(text) { return el("bdi", visible(text)); }
+  function joined(texts) {
+    var parts = [];
+    texts.forEach(function (text, i) { if (i) parts.push(", "); parts.push(datum(text)); });
+    return parts;
+  }
   function safeLink(url, text) {
     if (typeof url === "string" && /^https?:\/\//i.test(url)) {
-      var a = el("a", text || url);
+      var a = el("a", datum(text || url));
       a.href = url;
       a.target = "_blank";
       a.rel = "noopener noreferrer";
       return a;
     }
-    return el("span", text || "");
+    return el("span", text ? datum(text) : "");
   }
-  function status(text, warning) {
+  function status(content, warning) {
     var line = document.getElementById("status");
-    line.textContent = text;
+    while (line.firstChild) line.removeChild(line.firstChild);
+    line.appendChild(el("span", content));
     line.className = warning ? "status warning" : "status";
   }
   function label(id) { var n = nodes.get(id); return n ? n.label : id; }
@@ -152,7 +175,7 @@
   var names = {};
   var list = document.getElementById("actor-names");
   nodes.forEach(function (n) {
-    [n.id, n.label].concat(n.aliases || []).forEach(function (name) { names[String(name).toLowerCase()] = n.id; });
+    [n.id, n.name, n.label].concat(n.aliases || []).forEach(function (name) { names[String(name).toLowerCase()] = n.id; });
     var option = el("option");
     option.value = n.label;
     list.appendChild(option);
@@ -171,7 +194,7 @@
   search.addEventListener("change", function () {
     var id = names[search.value.trim().toLowerCase()];
     if (id) focusOn(id);
-    else status("No actor named " + JSON.stringify(search.value), true);
+    else status(["No actor named ", datum(search.value)], true);
   });
   document.getElementById("show-all").addEventListener("click", function () {
     state.focus = null;
@@ -206,16 +229,16 @@
     var edge = edges.get(id);
     clearPanel();
     var family = data.families[edge.family];
-    panel.appendChild(el("h3", label(edge.from) + " " + family.label + " " + label(edge.to)));
+    panel.appendChild(el("h3", [datum(label(edge.from)), " " + family.label + " ", datum(label(edge.to))]));
     panel.appendChild(el("p", edge.claims.length + " assertion(s), " + edge.sources + " source(s); asserted as: " + edge.relations.join(", "), "hint"));
     edge.claims.forEach(function (claim) {
       var box = el("div", null, "claim");
-      box.appendChild(el("div", claim.text, "meta"));
-      if (claim.quote) box.appendChild(el("blockquote", claim.quote));
+      box.appendChild(el("div", datum(claim.text), "meta"));
+      if (claim.quote) box.appendChild(el("blockquote", datum(claim.quote)));
       claim.sources.forEach(function (source) {
         var line = el("div");
         line.appendChild(safeLink(source.url, source.title));
-        if (source.publisher) line.appendChild(el("span", " — " + source.publisher, "meta"));
+        if (source.publisher) line.appendChild(el("span", [" — ", datum(source.publisher)], "meta"));
         box.appendChild(line);
       });
       var when = "reported " + claim.date + (claim.start !== claim.date ? ", holds from " + claim.start : "") + (claim.until ? " until " + claim.until : "");
@@ -226,13 +249,15 @@
   function showNode(id) {
     var node = nodes.get(id);
     clearPanel();
-    panel.appendChild(el("h3", node.label));
-    panel.appendChild(el("p", node.type + (node.camp ? " · camp " + node.camp : "") + (node.aliases && node.aliases.length ? " · also: " + node.aliases.join(", ") : ""), "hint"));
+    panel.appendChild(el("h3", datum(node.label)));
+    var about = [node.type + (node.camp ? " · camp " + node.camp : "")];
+    if (node.aliases && node.aliases.length) about = about.concat([" · also: "], joined(node.aliases));
+    panel.appendChild(el("p", about, "hint"));
     var items = el("ul", null, "relations");
     edges.forEach(function (e) {
       if (!state.visibleEdges.has(e.id) || (e.from !== id && e.to !== id)) return;
       var family = data.families[e.family].label;
-      var text = e.from === id ? family + " → " + label(e.to) : label(e.from) + " " + family + " → this";
+      var text = e.from === id ? [family + " → ", datum(label(e.to))] : [datum(label(e.from)), " " + family + " → this"];
       var item = el("li", text);
       item.style.cursor = "pointer";
       item.addEventListener("click", function () { network.selectEdges([e.id]); showEdge(e.id); });
