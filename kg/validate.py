@@ -5,8 +5,10 @@ Two stages, both reported in user terms (file, line, the record, the field, what
 1. The loader's own rules, record by record: every actor, source and assertion of a file
    goes through ``kg.loader.document_triples`` on its own, so one bad record does not hide
    the next (names resolve, relation and type exist, subject is not the object, a source
-   is named and known, ...). A file the reader itself rejects (bad YAML, a confidence of
-   1.7, a date that is no date) is reported once, at the reader's first error.
+   is named and known, ...). The readers' own errors are collected too: every record
+   a reader rejects (a confidence of 1.7, a date that is no date, an unknown field) is
+   reported, up to ``READER_PROBLEMS`` per file, and the file's other records are still
+   checked; only a file that cannot be read at all (bad YAML) is reported once.
 2. SHACL, with pySHACL, over the RDF the records that passed would become (plus the actors
    and sources they name from the store). This is the tool-independent statement of a
    valid graph, so a rule added to ``shapes.ttl`` is enforced without code.
@@ -40,6 +42,8 @@ from kg.ontology import kebab, load_ontology, ontology_path
 #: ``kg load`` runs SHACL when a load writes at most this many triples (about 5,000 assertions,
 #: a few seconds); bigger loads keep the loader's own checks, and ``kg validate`` runs the rest.
 LOAD_SHACL_LIMIT = 50_000
+#: The most record errors ``kg validate`` collects from one file's reader before it stops reading it.
+READER_PROBLEMS = 1_000
 
 
 @dataclass(frozen=True, order=True)
@@ -93,15 +97,17 @@ class Validation:
 def validate_files(paths: Iterable[str | Path], store=None) -> Validation:
     """Check data files without loading them; names may refer to actors in ``store``."""
     from kg.loader import data_files
-    from kg.sources import read_document
+    from kg.sources import Problems, read_document
 
     problems: list[Problem] = []
     documents = []
     for path in data_files(paths):
+        rejected = Problems(limit=READER_PROBLEMS)
         try:
-            documents.append(read_document(path))
+            documents.append(read_document(path, problems=rejected))
         except KgError as err:
             problems.append(_problem(err, "file", str(path)))
+        problems += [_problem(err, "file", str(path)) for err in rejected.found]
     checked = check_documents(documents, store)
     problems += checked.problems
     data = _with_references(checked.graphs, store)

@@ -248,6 +248,34 @@ def test_a_broken_zip_is_one_clear_error(store, tmp_path):
         load(store, [broken])
 
 
+def test_a_zip_of_an_empty_events_file_is_no_records(store, tmp_path):
+    archive = tmp_path / "20191024143000.export.CSV.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("20191024143000.export.CSV", "\n")
+    with pytest.raises(KgError, match=r"export.CSV.zip: no records: nothing to load"):
+        load(store, [archive])
+
+
+def test_only_deflate_zips_are_unzipped(store, tmp_path):
+    """bzip2 and LZMA unzip a whole read at once, whatever it grows to: GDELT never uses them."""
+    archive = tmp_path / "20191024143000.export.CSV.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_BZIP2) as z:
+        z.write(HANDMADE, "20191024143000.export.CSV")
+    with pytest.raises(KgError, match="20191024143000.export.CSV is compressed with method 12; GDELT zips use deflate"):
+        load(store, [archive])
+
+
+def test_the_unzip_caps_leave_real_files_alone_and_refuse_from_the_header(tmp_path, monkeypatch):
+    archive = tmp_path / "20191024143000.export.CSV.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(REAL, "20191024143000.export.CSV")  # 855 kB, about 6 times its zipped size
+    assert gdelt.read(archive).rows_read == 2111
+    monkeypatch.setattr(gdelt, "RATIO_FROM", 0)
+    monkeypatch.setattr(gdelt, "MAX_RATIO", 5)
+    with pytest.raises(KgError, match=r"would unzip to 855,412 bytes, 6 times its zipped size"):
+        gdelt.read(archive)
+
+
 def test_other_names_need_the_format_and_other_gdelt_tables_are_left_alone(store, tmp_path):
     folder = tmp_path / "downloads"
     folder.mkdir()

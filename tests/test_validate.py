@@ -77,6 +77,49 @@ def test_every_bad_record_of_a_file_is_reported_not_just_the_first(tmp_path):
     assert result.problems[3].message.startswith("unknown source 's9'")
 
 
+def test_every_record_a_reader_rejects_is_reported_with_the_rest(tmp_path):
+    text = HEADER + (
+        "  d: {label: D, type: State, wikidata: nope}\n"  # line 7
+        "  e: {label: E, type: State, aliases: [[x]]}\n"
+        "assertions:\n"
+        "  - claim: a backs c\n"  # line 10
+        "    source: s1\n"
+        "    confidence: 1.7\n"
+        "  - claim: a backs c\n"  # line 13
+        "    source: s1\n"
+        "    date: 2020-13-45\n"
+        "  - claim: c fights a\n"  # line 16
+        "    source: s1\n"
+        "    colour: red\n"
+        "  - claim: c opposes nobody\n"  # line 19: the loader's rules, still applied
+        "    source: s2\n"
+        "  - claim: c opposes a\n"  # fine
+        "    source: s2\n"
+    )
+    rows = "subject,relation,object,source,confidence\na,backs,c,s1,2\na,backs,c,s1,0.5\nc,fights,a,s1,x\n"
+    result = validate_files([write(tmp_path / "many.yaml", text), write(tmp_path / "rows.csv", rows)])
+    found = [(p.path.rsplit("/", 1)[-1], p.line, p.record, p.field) for p in result.problems]
+    assert found == [
+        ("many.yaml", 7, "file", "wikidata"),
+        ("many.yaml", 8, "file", "aliases"),
+        ("many.yaml", 12, "file", "confidence"),
+        ("many.yaml", 15, "file", "date"),
+        ("many.yaml", 16, "file", "colour"),
+        ("many.yaml", 19, "assertion 'c opposes nobody'", "object"),
+        ("rows.csv", 2, "file", "confidence"),
+        ("rows.csv", 4, "file", "confidence"),
+    ]
+    assert result.problems[3].text().endswith("many.yaml:15: file: date: '2020-13-45' is not a date; write YYYY-MM-DD, e.g. 2020-12-29")
+
+
+def test_a_file_of_bad_records_is_read_up_to_a_bound(tmp_path, monkeypatch):
+    monkeypatch.setattr("kg.validate.READER_PROBLEMS", 3)
+    rows = "subject,relation,object,source,confidence\n" + "a,backs,c,s1,2\n" * 10
+    problems = validate_files([write(tmp_path / "rows.csv", rows)]).problems
+    assert [(p.line, p.field) for p in problems] == [(None, None), (2, "confidence"), (3, "confidence"), (4, "confidence")]
+    assert problems[0].message == "stopped reading after 3 problems"
+
+
 def test_the_example_is_valid_as_a_file_and_in_the_store(example_store):
     assert validate_files([EXAMPLE_FILE]).problems == []
     assert validate_store(example_store).problems == []

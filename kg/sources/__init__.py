@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import functools
+import io
 import re
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,9 @@ GDELT_OTHER = re.compile(r"\.(mentions|gkg)\.csv(\.zip)?$", re.IGNORECASE)
 #: What ``--format gdelt`` reads as GDELT events (besides GDELT's own names): YAML, JSON and
 #: RDF files keep their readers, so curated files load in the same command.
 GDELT_SUFFIXES = (".csv", ".zip", ".tsv")
+#: The longest line a CSV or GDELT file may have, and (the csv module's own default limit)
+#: the longest cell: a longer one is refused before it is read into memory whole.
+MAX_LINE = 131_072
 
 
 @dataclass
@@ -52,8 +56,43 @@ class Document:
     references: dict[str, Where] = field(default_factory=dict)
     ids_only: bool = False
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to load: no record at all, and (event files) no row."""
+        return not (self.actors or self.sources or self.assertions or self.rows_read)
 
-def readers() -> dict[str, Callable[[Path], Document]]:
+
+class Problems:
+    """The errors of single records that a reader reads past.
+
+    ``kg load`` stops at the first (``limit=1``: the error is raised where it is found);
+    ``kg validate`` collects up to ``limit`` of them, so that it reports every bad record
+    of a file and not only the first. The file's good records are read all the same.
+    """
+
+    def __init__(self, limit: int = 1) -> None:
+        self.limit = limit
+        self.found: list[KgError] = []
+
+    def add(self, error: KgError) -> None:
+        if self.limit <= 1:
+            raise error
+        self.found.append(error)
+        if len(self.found) >= self.limit:
+            raise KgError(f"stopped reading after {self.limit:,} problems", path=error.path)
+
+    def each(self, items: Iterable[tuple[object, Where]], build: Callable) -> list:
+        """``build(record, where)`` of each item; a record that fails is reported and left out."""
+        built = []
+        for record, where in items:
+            try:
+                built.append(build(record, where))
+            except KgError as err:
+                self.add(err)
+        return built
+
+
+def readers() -> dict[str, Callable[..., Document]]:
     """File suffix -> reader. Imported lazily: only the readers a load needs are paid for."""
     from kg.sources import csv_file, rdf_file, yaml_file
 
@@ -85,12 +124,24 @@ def is_gdelt(path: Path, format: str | None = None) -> bool:
     return format == "gdelt" and (path.suffix.lower() == ".csv" or path.suffix.lower() not in readers())
 
 
-def read_document(path: Path, format: str | None = None, *, strict: bool = False, actor_map: str | Path | None = None) -> Document:
+def read_document(
+    path: Path,
+    format: str | None = None,
+    *,
+    strict: bool = False,
+    actor_map: str | Path | None = None,
+    problems: Problems | None = None,
+) -> Document:
     """Read one file with the reader its format (or else its name) calls for.
 
     ``strict`` and ``actor_map`` are options of the GDELT reader: rows it would skip
-    become errors, and a user's actor map extends the shipped one.
+    become errors, and a user's actor map extends the shipped one. ``problems`` collects
+    the records a curated file's reader rejects (by default the first one is raised).
+
+    A file with no record at all is an error: loading it would silently remove what the
+    file loaded before, which is never what a truncated or half-written file means.
     """
+    problems = problems if problems is not None else Problems()
     if format is not None and format not in FORMATS:
         raise KgError(f"unknown format {format!r}; --format takes {', '.join(FORMATS)} (other files are known by their suffix)")
     if is_gdelt(path, format):
@@ -99,15 +150,46 @@ def read_document(path: Path, format: str | None = None, *, strict: bool = False
         reader = functools.partial(gdelt.read, strict=strict, actor_map=actor_map)
     elif GDELT_OTHER.search(path.name):
         raise KgError("this is a GDELT mentions or GKG table; kg reads GDELT event files (*.export.CSV, *.export.CSV.zip)", path=str(path))
+    elif path.suffix.lower() in readers():
+        reader = functools.partial(readers()[path.suffix.lower()], problems=problems)
     else:
-        reader = readers().get(path.suffix.lower())
-    if reader is None:
         known = ", ".join([*readers(), ".export.CSV", ".export.CSV.zip"])
         raise KgError(f"cannot read {path.suffix or 'files without a suffix'}; use one of {known} (or --format gdelt)", path=str(path))
     try:
-        return reader(path)
+        doc = Document(str(path)) if _blank(path) else reader(path)
     except (OSError, UnicodeDecodeError) as err:
         raise KgError(f"cannot read file: {err}", path=str(path)) from None
+    if doc.empty and not problems.found:
+        raise KgError(
+            "no records: nothing to load (an empty file is refused, so that a half-written one never removes "
+            "what it loaded before; `kg drop FILE` unloads a file)",
+            path=str(path),
+        )
+    return doc
+
+
+def _blank(path: Path) -> bool:
+    """Whether a file holds nothing but white space (read up to its first other byte): the
+    readers would call a blank YAML file with a tab in it, or a blank CSV line, malformed."""
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            if chunk.strip():
+                return False
+    return True
+
+
+def bounded_lines(handle: io.TextIOBase, path: Path) -> Iterator[str]:
+    """The lines of a text file, each refused if it is longer than ``MAX_LINE``.
+
+    A plain ``for line in handle`` would read a line of any length whole: a 2 GB file
+    with no line break (or a zip member that unzips to one) would fill the memory first.
+    """
+    number = 0
+    while line := handle.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE and line[-1] not in "\r\n":
+            raise KgError(f"a line longer than {MAX_LINE:,} characters, the most kg reads", path=str(path), line=number)
+        yield line
 
 
 def check_fields(record: Mapping, allowed: set[str], where: Where, what: str) -> None:
@@ -184,17 +266,17 @@ def assertion_from_record(record: Mapping, where: Where, defaults: Mapping, name
         relation=relation,
         objects=objects,
         sources=sources,
-        date=parse_date(record.get("date") or defaults.get("date"), _at(record, where, "date"), "date"),
-        confidence=parse_confidence(confidence, _at(record, where, "confidence")),
+        date=parse_date(record.get("date") or defaults.get("date"), field_where(record, where, "date"), "date"),
+        confidence=parse_confidence(confidence, field_where(record, where, "confidence")),
         quote=_text(record.get("quote")),
-        valid_from=parse_date(record.get("valid_from"), _at(record, where, "valid_from"), "valid_from"),
-        valid_until=parse_date(record.get("valid_until"), _at(record, where, "valid_until"), "valid_until"),
+        valid_from=parse_date(record.get("valid_from"), field_where(record, where, "valid_from"), "valid_from"),
+        valid_until=parse_date(record.get("valid_until"), field_where(record, where, "valid_until"), "valid_until"),
         note=_text(record.get("note")),
         where=where,
     )
 
 
-def _at(record: Mapping, where: Where, field: str) -> Where:
+def field_where(record: Mapping, where: Where, field: str) -> Where:
     """The field's own line where the reader knows it (YAML), else the record's."""
     line_of = getattr(record, "line_of", None)
     return Where(where.path, line_of(field)) if line_of is not None and field in record else where

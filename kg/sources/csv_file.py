@@ -5,6 +5,9 @@ Assertion columns: ``subject, relation, object`` (or ``claim``), ``source``, ``q
 ``date``, ``confidence``, ``valid_from``, ``valid_until``, ``note``; a row may define its
 source inline with ``source_title``, ``source_url``, ``source_publisher``, ``source_date``.
 Actors are referenced by id, label or alias, as everywhere.
+
+A line, and a cell, is at most ``MAX_LINE`` characters: a longer one (often an unclosed
+quote, which makes the rest of the file one cell) is an error naming where it starts.
 """
 
 from __future__ import annotations
@@ -13,45 +16,72 @@ import csv
 import hashlib
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.model import Actor, Source, Where, parse_date, parse_id, parse_url, parse_wikidata
-from kg.sources import ASSERTION_FIELDS, Document, assertion_from_record, check_fields
+from kg.sources import ASSERTION_FIELDS, MAX_LINE, Document, Problems, assertion_from_record, bounded_lines, check_fields
 
 SOURCE_COLUMNS = {"source_title", "source_url", "source_publisher", "source_date"}
 ACTOR_COLUMNS = {"id", "label", "type", "aliases", "wikidata", "description"}
 SOURCE_FILE_COLUMNS = {"id", "title", "publisher", "url", "date"}
+COLUMNS = {"actor": ACTOR_COLUMNS, "source": SOURCE_FILE_COLUMNS, "assertion": ASSERTION_FIELDS | SOURCE_COLUMNS}
 
 
-def read(path: Path) -> Document:
+def read(path: Path, problems: Problems | None = None) -> Document:
     doc = Document(str(path))
+    problems = problems if problems is not None else Problems()
     name = doc.path  # one string for the file's million rows, not one each
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        columns = set(reader.fieldnames or ())
-        header = Where(str(path), 1)
-        if not columns:
-            return doc
-        is_actor_file = {"id", "type"} <= columns
-        is_source_file = {"id", "title"} <= columns and not is_actor_file
-        allowed = ACTOR_COLUMNS if is_actor_file else SOURCE_FILE_COLUMNS if is_source_file else ASSERTION_FIELDS | SOURCE_COLUMNS
-        check_fields(dict.fromkeys(columns), allowed, header, "column")
-        sources: dict[str, Source] = {}
-        names: dict[str, str] = {}
-        for row in reader:
-            where = Where(name, reader.line_num)
-            if None in row:
-                raise where.error(f"{len(row[None]) + len(columns)} cells but the header has {len(columns)} columns")
-            row = {key: value.strip() for key, value in row.items() if value is not None}
-            if is_actor_file:
-                doc.actors.append(_actor(row, where))
-                continue
-            if is_source_file:
-                doc.sources.append(_source(row, where))
-                continue
-            if any(row.get(col) for col in SOURCE_COLUMNS):
-                _inline_source(row, where, sources)
-            doc.assertions.append(assertion_from_record(row, where, {}, names))
+        reader = csv.DictReader(bounded_lines(handle, path))
+        done = 0  # the line the last record ended on: a record the csv module rejects starts after it
+        try:
+            columns = set(reader.fieldnames or ())
+            kind = _kind(columns, Where(name, 1))
+            sources: dict[str, Source] = {}
+            names: dict[str, str] = {}
+            for row in reader:
+                where = Where(name, reader.line_num)
+                try:
+                    _add(doc, row, kind, len(columns), where, sources, names)
+                except KgError as err:
+                    problems.add(err)
+                done = reader.line_num
+        except csv.Error as err:
+            raise _csv_error(err, path, done + 1) from None
         doc.sources.extend(sources.values())
     return doc
+
+
+def _kind(columns: set[str], header: Where) -> str:
+    """What the rows are, from the header: ``actor``, ``source`` or ``assertion``."""
+    is_actor_file = {"id", "type"} <= columns
+    is_source_file = {"id", "title"} <= columns and not is_actor_file
+    kind = "actor" if is_actor_file else "source" if is_source_file else "assertion"
+    check_fields(dict.fromkeys(columns), COLUMNS[kind], header, "column")
+    return kind
+
+
+def _add(doc: Document, row: dict, kind: str, width: int, where: Where, sources: dict[str, Source], names: dict[str, str]) -> None:
+    """One row as the record its file holds."""
+    if None in row:
+        raise where.error(f"{len(row[None]) + width} cells but the header has {width} columns")
+    row = {key: value.strip() for key, value in row.items() if value is not None}
+    if kind == "actor":
+        doc.actors.append(_actor(row, where))
+    elif kind == "source":
+        doc.sources.append(_source(row, where))
+    else:
+        if any(row.get(col) for col in SOURCE_COLUMNS):
+            _inline_source(row, where, sources)
+        doc.assertions.append(assertion_from_record(row, where, {}, names))
+
+
+def _csv_error(err: csv.Error, path: Path, line: int) -> KgError:
+    """The csv module's errors in user terms, at the line where the bad record starts."""
+    if "field larger than field limit" in str(err):
+        message = f"a cell longer than {MAX_LINE:,} characters, the most kg reads (an unclosed quote makes the rest of the file one cell)"
+    else:
+        message = f"not valid CSV: {err}"
+    return KgError(message, path=str(path), line=line)
 
 
 def _actor(row: dict, where: Where) -> Actor:

@@ -26,7 +26,11 @@ line: 61 tab-separated columns, no header, every code a string with its leading 
   third of its rows, so ``strict`` is for files one makes or checks oneself.
 
 The reader streams (the csv module, tab delimiter, ``QUOTE_NONE``) and keeps per event
-only the few fields the aggregate needs.
+only the few fields the aggregate needs. A line is at most ``kg.sources.MAX_LINE``
+characters, and a zip is refused before it is read if its events file would unzip to more
+than ``MAX_UNZIPPED`` bytes or to more than ``MAX_RATIO`` times its zipped size (GDELT's
+own files unzip to about 6 times theirs): a zip bomb fails at once, not once it fills the
+memory.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from urllib.parse import urlsplit
 from kg.errors import KgError
 from kg.model import Actor, Assertion, EventEvidence, Source, Where, parse_id
 from kg.ontology import Relation, load_ontology, ontology_path
-from kg.sources import Document, check_fields
+from kg.sources import Document, bounded_lines, check_fields
 
 #: The 61 columns of a GDELT 2.0 event row, in order (GDELT Event Codebook V2.0).
 COLUMNS = (
@@ -76,6 +80,12 @@ UNMAPPED = ("unmapped event code", "unmapped actor", "same actor")
 
 MAX_CONFIDENCE = 0.9
 ACTOR_MAP = "cameo-actors.yaml"
+
+#: The most a zipped events file may unzip to (a GDELT 2.0 file of 15 minutes is a few MB) ...
+MAX_UNZIPPED = 1 << 30
+#: ... and how many times its zipped size it may grow, once past ``RATIO_FROM`` bytes.
+MAX_RATIO = 100
+RATIO_FROM = 1 << 20
 
 _DIGITS = re.compile(r"^[0-9]+$")
 _EVENT_CODE = re.compile(r"^[0-9]{3,4}$")
@@ -324,14 +334,34 @@ def _rows(path: Path) -> Iterator[Iterator[tuple[int, list[str]]]]:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if len(members) != 1:
                 raise KgError(f"a GDELT zip holds one events file; this one holds {len(members)}", path=str(path))
+            _check_member(members[0], path)
             with archive.open(members[0]) as raw:
                 yield _split(io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline=""), path)
     except (zipfile.BadZipFile, zlib.error, EOFError) as err:
         raise KgError(f"not a readable zip file: {err}", path=str(path)) from None
 
 
+def _check_member(member: zipfile.ZipInfo, path: Path) -> None:
+    """Refuse a zip bomb from its header, before unzipping a byte.
+
+    The sizes a zip declares bound what Python unzips: a member that inflates past its
+    declared size is cut there and then fails its CRC check. Only deflate (GDELT's) and no
+    compression are read: bzip2 and LZMA unzip a whole read at once, whatever its size.
+    """
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise KgError(f"{member.filename} is compressed with method {member.compress_type}; GDELT zips use deflate (8)", path=str(path))
+    limit = min(MAX_UNZIPPED, max(RATIO_FROM, MAX_RATIO * member.compress_size))
+    if member.file_size > limit:
+        growth = member.file_size / max(member.compress_size, 1)
+        raise KgError(
+            f"{member.filename} would unzip to {member.file_size:,} bytes, {growth:,.0f} times its zipped size; kg unzips at most "
+            f"{MAX_UNZIPPED:,} bytes and {MAX_RATIO} times the zipped size (a zip bomb?)",
+            path=str(path),
+        )
+
+
 def _split(handle: io.TextIOBase, path: Path) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+    reader = csv.reader(bounded_lines(handle, path), delimiter="\t", quoting=csv.QUOTE_NONE)
     try:
         for row in reader:
             yield reader.line_num, row

@@ -3,14 +3,22 @@
 Statement nodes are read back into assertions, so an export of a store loads again
 unchanged; direct edges are regenerated from them. A direct edge that no assertion
 supports is an error: every relation claim needs its provenance.
+
+JSON-LD is read without fetching anything: rdflib would otherwise load every context the
+file names (``http://``, ``file:``, ``@import``, contexts nested in terms), so a data file
+could make ``kg load`` call any server or read any local file. Contexts given inline are
+read as they are; the project's own context may also be named by ``CONTEXT_IRI``, and is
+then read from the package; every other reference to a context is an error.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.parser import PythonInputSource
 
 from kg.errors import KgError
 from kg.model import (
@@ -26,26 +34,86 @@ from kg.model import (
     parse_wikidata,
     source_events,
 )
-from kg.namespaces import ACTOR, KGO, SCHEMA, SOURCE, WD
-from kg.ontology import load_ontology
-from kg.sources import Document
+from kg.namespaces import ACTOR, BASE, KGO, SCHEMA, SOURCE, WD
+from kg.ontology import load_ontology, ontology_path
+from kg.sources import Document, Problems
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld"}
+#: The IRI a JSON-LD file may use for the project's own context, ``ontology/context.jsonld``.
+CONTEXT_IRI = BASE + "ontology/context.jsonld"
 
 
-def read(path: Path) -> Document:
-    graph = Graph()
-    try:
-        graph.parse(path, format=FORMATS[path.suffix.lower()])
-    except Exception as err:  # rdflib raises many parser-specific types
-        raise KgError(f"not valid RDF: {err}", path=str(path)) from None
+def read(path: Path, problems: Problems | None = None) -> Document:
+    problems = problems if problems is not None else Problems()
+    graph = _parse(path)
     ontology = load_ontology()
     doc = Document(str(path))
-    doc.actors = [_actor(graph, node, str(path)) for node in sorted(_typed(graph, ontology.actor_types))]
-    doc.sources = [_source(graph, node, str(path)) for node in sorted(graph.subjects(RDF.type, KGO.Source))]
-    doc.assertions = [_assertion(graph, node, str(path)) for node in sorted(graph.subjects(RDF.type, KGO.Assertion))]
-    _check_edges(graph, doc, ontology, str(path))
+    where = Where(str(path))
+    nodes = lambda found: [(node, where) for node in sorted(found)]  # noqa: E731
+    doc.actors = problems.each(nodes(_typed(graph, ontology.actor_types)), lambda node, _: _actor(graph, node, str(path)))
+    doc.sources = problems.each(nodes(graph.subjects(RDF.type, KGO.Source)), lambda node, _: _source(graph, node, str(path)))
+    doc.assertions = problems.each(nodes(graph.subjects(RDF.type, KGO.Assertion)), lambda node, _: _assertion(graph, node, str(path)))
+    _check_edges(graph, doc, ontology, str(path), problems)
     return doc
+
+
+def _parse(path: Path) -> Graph:
+    graph = Graph()
+    try:
+        if FORMATS[path.suffix.lower()] == "json-ld":
+            graph.parse(source=PythonInputSource(_jsonld(path), path.resolve().as_uri()), format="json-ld")
+        else:
+            graph.parse(path, format=FORMATS[path.suffix.lower()])
+    except KgError:
+        raise
+    except Exception as err:  # rdflib raises many parser-specific types
+        raise KgError(f"not valid RDF: {err}", path=str(path)) from None
+    return graph
+
+
+def _jsonld(path: Path) -> object:
+    """The JSON of a JSON-LD file, with the contexts it names checked (and ours inlined)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as err:
+        raise KgError(f"not valid JSON: {err}", path=str(path)) from None
+    _inline_contexts(data, path)
+    return data
+
+
+def _inline_contexts(value: object, path: Path) -> None:
+    """Replace, everywhere in ``value``, our context's IRI with the context itself; refuse every
+    other context that rdflib would fetch (an IRI, a relative or ``file:`` reference, ``@import``)."""
+    if isinstance(value, list):
+        for item in value:
+            _inline_contexts(item, path)
+    elif isinstance(value, dict):
+        if "@import" in value:
+            raise _fetched(value["@import"], path, "@import")
+        if "@context" in value:
+            value["@context"] = _context(value["@context"], path)
+        for item in value.values():
+            _inline_contexts(item, path)
+
+
+def _context(value: object, path: Path) -> object:
+    if isinstance(value, list):
+        return [_context(item, path) for item in value]
+    if isinstance(value, str):
+        if value != CONTEXT_IRI:
+            raise _fetched(value, path, "@context")
+        with open(ontology_path("context.jsonld"), encoding="utf-8") as handle:
+            return json.load(handle)["@context"]
+    return value  # inline (a mapping) or null
+
+
+def _fetched(reference: object, path: Path, key: str) -> KgError:
+    return KgError(
+        f"the JSON-LD context {reference!r} would have to be fetched, and kg fetches nothing: give contexts inline, "
+        f"or name kg's own as {CONTEXT_IRI}",
+        path=str(path),
+        field=key,
+    )
 
 
 def _typed(graph: Graph, types) -> set[URIRef]:
@@ -66,11 +134,21 @@ def _actor(graph: Graph, node: URIRef, path: str) -> Actor:
         id=_local(node, ACTOR, path, "actor"),
         label=str(graph.value(node, RDFS.label) or ""),
         type=types[0].removeprefix(str(KGO)),
-        aliases=tuple(sorted(str(a) for a in graph.objects(node, SKOS.altLabel))),
+        aliases=_aliases(graph, node, path),
         wikidata=parse_wikidata(same[0], Where(path)) if same else None,
         description=_opt(graph.value(node, RDFS.comment)),
         where=Where(path),
     )
+
+
+def _aliases(graph: Graph, node: URIRef, path: str) -> tuple[str, ...]:
+    """An alias is a name: a node (a JSON-LD list or object among ``aliases``) is a mistake."""
+    found = list(graph.objects(node, SKOS.altLabel))
+    for value in found:
+        if not isinstance(value, Literal):
+            what = "a blank node (a list or an object?)" if isinstance(value, BNode) else f"the IRI <{value}>"
+            raise KgError(f"actor {node}: an alias (skos:altLabel) is a name, not {what}", path=path, field="aliases")
+    return tuple(sorted(str(a) for a in found))
 
 
 def _source(graph: Graph, node: URIRef, path: str) -> Source:
@@ -109,7 +187,7 @@ def _assertion(graph: Graph, node: URIRef, path: str) -> Assertion:
     )
 
 
-def _check_edges(graph: Graph, doc: Document, ontology, path: str) -> None:
+def _check_edges(graph: Graph, doc: Document, ontology, path: str, problems: Problems) -> None:
     """Every direct edge in the file must follow from one of its assertions."""
     implied = set()
     for a in doc.assertions:
@@ -119,7 +197,7 @@ def _check_edges(graph: Graph, doc: Document, ontology, path: str) -> None:
     for relation in ontology.relations:
         for s, o in graph.subject_objects(relation):
             if (s, relation, o) not in implied:
-                raise KgError(f"edge {s} {relation} {o} has no kgo:Assertion with its provenance", path=path)
+                problems.add(KgError(f"edge {s} {relation} {o} has no kgo:Assertion with its provenance", path=path))
 
 
 def _opt(value) -> str | None:
