@@ -19,6 +19,9 @@ from functools import cache, lru_cache
 
 from kg.errors import KgError
 
+#: The longest id a quoted YAML/JSON key can hold (YAML's limit is 1,024 characters, quotes
+#: included): an id given as a CSV cell or a list item is held to the same bound.
+MAX_ID = 1022
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 
@@ -125,6 +128,8 @@ def _iso(value: dt.date | None) -> str | None:
 
 def parse_id(value: object, where: Where, field: str) -> str:
     text = str(value).strip() if value is not None else ""
+    if len(text) > MAX_ID:
+        raise where.error(f"an id of {len(text):,} characters; ids are at most {MAX_ID:,}", field)
     if not ID_PATTERN.match(text):
         raise where.error(
             f"{text!r} is not a valid id (lower-case letters, digits, '.', '_' and '-', e.g. 'syrian-government')",

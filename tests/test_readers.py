@@ -138,6 +138,13 @@ def test_a_key_of_1024_characters_with_its_quotes_is_fine(tmp_path):
         read_document(path)
 
 
+def test_an_id_in_a_csv_cell_is_held_to_the_same_length_as_a_key(tmp_path):
+    path = write(tmp_path / "actors.csv", "id,label,type\n" + "a" * 1023 + ",Long,State\n")
+    with pytest.raises(KgError) as found:
+        read_document(path)
+    assert found.value.message == f"{path}:2: id: an id of 1,023 characters; ids are at most 1,022"
+
+
 # -- JSON-LD contexts -----------------------------------------------------------------------------
 
 
