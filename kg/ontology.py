@@ -26,6 +26,17 @@ def normalise(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.casefold())
 
 
+def odd_character(name: str) -> str | None:
+    """The first character of a relation name that is not a letter, digit, ``-``, ``_`` or
+    space (ASCII), if any.
+
+    ``normalise`` drops every other character, so without this check ``!backs``, ``^backs``,
+    ``backs+`` and ``backsé`` would all silently mean ``backs``: "not backs" answered with the
+    backers. Property-path operators are not a syntax of relation names.
+    """
+    return next((c for c in name if not (c.isascii() and (c.isalnum() or c in "-_ "))), None)
+
+
 def kebab(local_name: str) -> str:
     """``negotiatesWith`` -> ``negotiates-with``: the CLI spelling of a relation or type."""
     return re.sub(r"(?<!^)(?=[A-Z])", "-", local_name).lower()
@@ -95,11 +106,21 @@ class Ontology:
 
     def relation(self, name: str, **where: object) -> Relation:
         """Look a relation up by its CLI name, label or IRI local name; ``where`` locates errors."""
+        odd = odd_character(name)
+        if odd is not None:
+            allowed = "letters, digits, '-', '_' and spaces, e.g. negotiates-with"
+            raise KgError(f"relation {name!r}: {odd!r} is not allowed in a relation name ({allowed})", **where)  # type: ignore[arg-type]
         found = self._relation_names.get(normalise(name))
         if found is None:
             known = sorted(r.name for r in self.relations.values())
             raise KgError(f"unknown relation {name!r}{_suggest(name, known)}", **where)  # type: ignore[arg-type]
         return found
+
+    def looks_like_relation(self, name: str) -> bool:
+        """Whether ``name`` would name a relation but for characters that are not allowed in one
+        (``!backs``): a claim splitter can then report the character instead of failing to
+        find the relation."""
+        return odd_character(name) is not None and normalise(name) in self._relation_names
 
     def actor_type(self, name: str, **where: object) -> ActorType:
         """Look an actor type up by its class name or label (``ArmedGroup``, ``armed group``)."""

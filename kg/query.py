@@ -24,13 +24,9 @@ from kg.model import Where, decimal_lexical, dyad_path
 from kg.namespaces import ACTOR, DYAD, KGO, PREFIXES, SOURCE, local_name
 from kg.ontology import Relation, load_ontology
 from kg.sources import split_claim
-from kg.sparqltext import to_ox, uses_service
+from kg.sparqltext import is_update, to_ox, uses_service
 from kg.store import KgStore
 
-UPDATE = re.compile(
-    r"(?i)^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>|#[^\n]*\n)\s*)*"  # prologue and whole comment lines
-    r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b"
-)
 VARIABLE = re.compile(r"^\?([A-Za-z][A-Za-z0-9_]*)$")
 EVIDENCE_COLUMNS = ["claim", "evidence", "source", "title", "url", "events", "date", "confidence", "quote"]
 
@@ -360,12 +356,17 @@ def sparql(store: KgStore, text: str, compact: bool = True) -> SparqlResult:
     """Run any SPARQL 1.1 query with the project's prefixes predeclared.
 
     Read-only and local: updates are refused (``kg load``/``kg drop`` change data), and so
-    is ``SERVICE``, which would make this machine send requests to other ones.
+    is ``SERVICE``, which would make this machine send requests to other ones. Both are
+    decided on the query's tokens (kg.sparqltext), erring on the side of refusing: a query
+    in which the engine may read SERVICE outside comments, strings and IRIs is refused too.
     """
-    if UPDATE.match(text):
+    if is_update(text):
         raise KgError("kg sparql only reads; change data with kg load and kg drop", field="QUERY")
     if uses_service(text):
-        raise KgError("federated queries (SERVICE) are not allowed", field="QUERY")
+        raise KgError(
+            "federated queries (SERVICE) are not allowed (nor text the engine may read as SERVICE outside comments, strings and IRIs)",
+            field="QUERY",
+        )
     try:
         return _run_sparql(store, text, compact)
     except OSError as err:  # raised while reading rows, e.g. by a failing remote store
