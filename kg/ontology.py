@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,8 +23,12 @@ from kg.namespaces import KGO
 
 def normalise(name: str) -> str:
     """Fold a user-typed name so that ``negotiates-with``, ``negotiatesWith`` and
-    ``Negotiates with`` compare equal."""
-    return re.sub(r"[^0-9a-z]", "", name.casefold())
+    ``Negotiates with`` compare equal.
+
+    Letters and digits of every script are kept: folding ``Россия`` or ``中国`` to nothing
+    made every non-Latin name match whichever actor had one.
+    """
+    return re.sub(r"[\W_]", "", unicodedata.normalize("NFKC", name).casefold())
 
 
 def odd_character(name: str) -> str | None:

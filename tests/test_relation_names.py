@@ -89,6 +89,15 @@ BAD_FILES = [
         "*",
     ),
     ("claims.csv", "claim,source_title,date\nturkey backs sna,R,2020-01-01\nturkey backs? sna,R,2020-01-01\n", 3, "claim", "?"),
+    (
+        "long.yaml",
+        GOOD.replace("claim: alpha backs beta", "claim: Alpha Republic !backs beta").replace(
+            "type: State}", "type: State, aliases: [Alpha Republic]}", 1
+        ),
+        7,
+        "claim",
+        "!",
+    ),
 ]
 
 
@@ -109,3 +118,25 @@ def test_the_ontology_names_the_character():
         assert ontology.relation(name).iri in ontology.relations
     assert ontology.looks_like_relation("!backs") and ontology.looks_like_relation("part-of!")
     assert not ontology.looks_like_relation("backs") and not ontology.looks_like_relation("!nothing")
+
+
+# -- names in other scripts -----------------------------------------------------------------------
+
+SCRIPTS = """\
+sources:
+  s1: {title: A report, date: 2021-01-02}
+actors:
+  russia: {label: Russia, type: State, aliases: [Россия]}
+  syria: {label: Syria, type: State, aliases: [سوريا]}
+assertions:
+  - claim: Россия backs سوريا
+"""
+
+
+def test_names_in_other_scripts_are_names_not_nothing(kg, store_dir, tmp_path):
+    """Folded to nothing, every non-Latin name once matched whichever actor had one."""
+    assert kg("load", str(write(tmp_path / "scripts.yaml", SCRIPTS))).exit_code == 0
+    assert kg("match", "?x backs سوريا", "--format", "json").output.count('"russia"') == 1
+    assert kg("match", "?x backs syria", "--format", "json").output.count('"russia"') == 1
+    unknown = kg("match", "?x backs 中国")
+    assert unknown.exit_code == 1 and "unknown actor '中国'" in unknown.stderr

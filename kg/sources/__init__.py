@@ -222,8 +222,9 @@ def split_claim(text: str, where: Where, field: str = "claim") -> tuple[str, str
                 subject = " ".join(words[:start])
                 objects = " ".join(words[start + width :])
                 return subject, candidate, tuple(o.strip() for o in objects.split(",") if o.strip())
-    if len(words) == 3:  # the middle word must have been meant as the relation
-        ontology.relation(words[1], path=where.path, line=where.line, field=field)
+    for word in words[1:-1]:  # a relation spelt with punctuation (!backs): name the character
+        if len(words) == 3 or ontology.looks_like_relation(word):
+            ontology.relation(word, path=where.path, line=where.line, field=field)
     raise where.error(
         f"cannot find 'SUBJECT RELATION OBJECT' in {text!r} (quote multi-word names, e.g. \"'Syrian regime' backed-by Moscow\")",
         field,
