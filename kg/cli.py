@@ -497,24 +497,53 @@ def view(store, output: str, types, color_by: str, title: str, open_page: bool, 
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on (0: any free port).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds a query may run.")
 @click.option("--max-result-mb", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="Largest answer sent, in MB.")
+@click.option(
+    "--max-queries",
+    type=click.IntRange(min=1),
+    default=None,
+    show_default="the number of CPUs, at least 2",
+    help="Queries run at once; one more is refused at once (503, Retry-After).",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    metavar="NAME",
+    multiple=True,
+    help="Also answer requests whose Host header names NAME (repeatable; '*': any). "
+    "By default only 127.0.0.1, localhost, [::1] and --host are answered.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, timeout: float, max_result_mb: float) -> None:
+def serve(
+    ctx: click.Context, host: str, port: int, timeout: float, max_result_mb: float, max_queries: int | None, allow_hosts: tuple[str, ...]
+) -> None:
     """Serve the store read-only over the SPARQL 1.1 Protocol (YASGUI, SPARQLWrapper, ...).
 
     GET or POST /sparql; JSON, XML, CSV or TSV results and Turtle, N-Triples or JSON-LD
     graphs, as the Accept header asks; a query page at /. No updates, no SERVICE
     (federation); a query running past --timeout is stopped, a bigger answer than
-    --max-result-mb refused. Each query sees the store as it is when it starts.
+    --max-result-mb refused, and past --max-queries running at once a query is refused
+    with 503 and Retry-After. A request naming another host (DNS rebinding) gets 421.
+    Each query sees the store as it is when it starts.
 
     \b
     Examples:
       kg serve
       kg serve --port 8000 --timeout 30
+      kg serve --host 0.0.0.0 --allow-host kg.example.org
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?a ?b WHERE { ?a kgo:backs ?b }' http://127.0.0.1:7878/sparql
     """
     from kg.serve import serve as run
 
-    run(ctx.obj["store"], host=host, port=port, timeout=timeout, max_bytes=int(max_result_mb * 1_000_000), echo=click.echo)
+    run(
+        ctx.obj["store"],
+        host=host,
+        port=port,
+        timeout=timeout,
+        max_bytes=int(max_result_mb * 1_000_000),
+        max_queries=max_queries,
+        allow_hosts=allow_hosts,
+        echo=click.echo,
+    )
 
 
 EXPORT_FORMATS = ["turtle", "nt", "json-ld", "xml", "trig", "nquads", "graphml", "gexf", "csv"]

@@ -4,18 +4,26 @@ A small WSGI application served by waitress (a well-kept, pure-Python HTTP serve
 
 - ``GET``/``POST /sparql`` (also ``/query``) with ``query=`` (URL or form-encoded) or an
   ``application/sparql-query`` body, plus ``default-graph-uri`` / ``named-graph-uri``;
-  without them the default graph is the union of all graphs, as in ``kg sparql``, and
-  the project's prefixes (``kgo:``, ``actor:``, ...) are predeclared;
+  without them the default graph is the union of all graphs, as in ``kg sparql``, unless
+  the query names its own dataset (``FROM``, ``FROM NAMED``), and the project's prefixes
+  (``kgo:``, ``actor:``, ...) are predeclared;
 - content negotiation: SPARQL JSON, XML, CSV, TSV results; Turtle, N-Triples, JSON-LD,
   RDF/XML graphs (``Accept``; JSON / Turtle when the client names nothing we have);
 - read-only by construction: there is no update endpoint, and an ``update=`` parameter
   or ``application/sparql-update`` body is refused;
 - no federation: a query that uses ``SERVICE`` is refused before it runs, so the
   endpoint cannot be made to send requests into the network it sits in;
+- only for its own names: a request whose ``Host`` names another host is refused (421),
+  so a web page whose domain is pointed at 127.0.0.1 (DNS rebinding) cannot read the
+  store through a visitor's browser; bytes that are not UTF-8 are refused (400), never
+  replaced, so no query runs that the client did not send;
 - every query runs in a child process that opens the store read-only and is killed at
   the timeout (Oxigraph cannot cancel a query in process); results bigger than the
   size limit are refused rather than cut, so no client mistakes a part for the whole;
-- ``GET /``: a page with a query box and example queries.
+- at most ``max_queries`` queries run at once; one more is refused at once (503 with
+  ``Retry-After``) rather than queued, and the server has threads to spare, so the page
+  and every refusal are answered at once however busy the queries keep it;
+- ``GET /``: a page with a query box and example queries (``kg.serve_page``).
 
 Each query sees the store as it is when the query starts, so a ``kg load`` while serving
 shows up in the next query.
@@ -23,13 +31,16 @@ shows up in the next query.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import html
-import json
+import logging
+import math
 import multiprocessing
+import os
 import signal
-from collections.abc import Callable, Iterable
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -38,7 +49,8 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.namespaces import PREFIXES
-from kg.sparqltext import uses_service
+from kg.serve_page import PAGE_POLICY, page
+from kg.sparqltext import declares_dataset, uses_service
 from kg.store import short_syntax_error
 
 DEFAULT_HOST = "127.0.0.1"
@@ -46,7 +58,15 @@ DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 10_000_000
 MAX_QUERY_BYTES = 100_000
-THREADS = 4
+#: Server threads beyond one per query place: they answer the page, refusals and errors
+#: while every place is taken.
+SPARE_THREADS = 4
+#: Names that reach a server on this machine's loopback address; a Host header may give them.
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+#: Listening on every address: clients may name the machine anything, so only
+#: ``LOOPBACK_NAMES`` and ``--allow-host`` names are answered.
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+FORM = "application/x-www-form-urlencoded"
 
 #: Media types we answer with, by result kind; the first of each is the default.
 RESULT_TYPES = {
@@ -69,6 +89,11 @@ GRAPH_TYPES = {
     "application/xml": ox.RdfFormat.RDF_XML,
 }
 PREFIX_MAP = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+
+
+def default_max_queries() -> int:
+    """Queries evaluated at once unless told: one per CPU (each is a busy process), at least 2."""
+    return max(2, os.cpu_count() or 1)
 
 
 # -- content negotiation --------------------------------------------------------------------------
@@ -106,9 +131,6 @@ def negotiate(ranges: list[str], types: dict[str, object]) -> tuple[str, object]
     return default, types[default]
 
 
-# -- refusing what a read-only, non-federating endpoint must not do ------------------------------
-
-
 # -- running one query in a child process ---------------------------------------------------------
 
 
@@ -117,6 +139,7 @@ class Answer:
     status: int
     media_type: str
     body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class _Capped:
@@ -138,12 +161,18 @@ class _Capped:
 
 
 def evaluate(location: str, query: str, default_graphs: list[str], named_graphs: list[str], ranges: list[str], max_bytes: int) -> Answer:
-    """Run one query on the store folder, read-only, and serialise the answer as negotiated."""
+    """Run one query on the store folder, read-only, and serialise the answer as negotiated.
+
+    The default graph is the union of all graphs, as in ``kg sparql``, unless the query
+    names its own dataset (``FROM``/``FROM NAMED``: Oxigraph honours it only without the
+    union option) or ``default_graphs`` do (the protocol's, which override the query's).
+    """
     try:
         store = ox.Store.read_only(location)
     except (OSError, RuntimeError) as err:
         return _text(503, f"the store cannot be read right now (is a load running?): {err}")
-    options = {"prefixes": PREFIX_MAP, "use_default_graph_as_union": not default_graphs}
+    union = not default_graphs and not declares_dataset(query)
+    options = {"prefixes": PREFIX_MAP, "use_default_graph_as_union": union}
     try:
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
@@ -193,42 +222,149 @@ def run_with_timeout(timeout: float, *args) -> Answer:
         child.join()
 
 
+# -- how many queries run at once -----------------------------------------------------------------
+
+
+class Busy(Exception):
+    """Every query place is taken; one is free after ``retry_after`` seconds at the latest."""
+
+    def __init__(self, running: int, retry_after: int) -> None:
+        super().__init__(running, retry_after)
+        self.running, self.retry_after = running, retry_after
+
+
+class QueryPlaces:
+    """At most ``limit`` queries evaluated at once.
+
+    One more is refused at once (``Busy``) rather than queued: a queued query would hold a
+    server thread while it waits, and enough of them would leave none for the page, or for
+    a client that only needs to hear "busy". Each running query ends by its deadline (it is
+    killed at the timeout), so the earliest deadline is when a place is free at the latest.
+    """
+
+    def __init__(self, limit: int, timeout: float) -> None:
+        self.limit, self.timeout = limit, timeout
+        self._lock = threading.Lock()
+        self._deadlines: list[float] = []
+
+    @property
+    def running(self) -> int:
+        return len(self._deadlines)
+
+    @contextmanager
+    def place(self) -> Iterator[None]:
+        """Hold one place while the block runs; ``Busy`` if none is free."""
+        with self._lock:
+            if len(self._deadlines) >= self.limit:
+                free_in = min(self._deadlines) - time.monotonic()
+                raise Busy(len(self._deadlines), max(1, math.ceil(free_in)))
+            deadline = time.monotonic() + self.timeout
+            self._deadlines.append(deadline)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._deadlines.remove(deadline)
+
+
+# -- what a request must be -----------------------------------------------------------------------
+
+
+def host_name(value: str) -> str:
+    """The name in a ``Host`` header or an ``--allow-host`` value: lower case, no port, no brackets.
+
+    The port is not compared: the names are what DNS rebinding changes, and an SSH tunnel
+    (``ssh -L 9000:localhost:7878``) legitimately changes the port.
+    """
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:].partition("]")[0]
+    if value.count(":") == 1:  # name:port (a bare IPv6 address has more colons)
+        return value.partition(":")[0]
+    return value
+
+
+def allowed_hosts(host: str, allow: Iterable[str] = ()) -> frozenset[str]:
+    """The names a request's ``Host`` header may give: the loopback names, the address
+    listened on (unless that is every address), and ``allow`` (``*``: any name at all)."""
+    names = {*LOOPBACK_NAMES, *(host_name(name) for name in allow)}
+    if host not in WILDCARD_HOSTS:
+        names.add(host_name(host))
+    return frozenset(names)
+
+
+def parse_form(data: bytes) -> dict[str, list[str]]:
+    """A query string or form body as parameters.
+
+    Bytes that are not UTF-8, raw or %-escaped, raise ``UnicodeDecodeError``: replacing
+    them (``parse_qs``'s default) would run a query the client did not send.
+    """
+    return parse_qs(data.decode("utf-8"), keep_blank_values=True, errors="strict")
+
+
 # -- the WSGI application -------------------------------------------------------------------------
 
 
 class SparqlApp:
-    """The WSGI application: routes, protocol checks, then one query in a child process."""
+    """The WSGI application: the Host check, routes, protocol checks, then one query in a
+    child process if a place is free."""
 
-    def __init__(self, location: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        self.location, self.timeout, self.max_bytes = location, timeout, max_bytes
+    def __init__(
+        self,
+        location: str,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_queries: int | None = None,
+        hosts: frozenset[str] = frozenset(LOOPBACK_NAMES),
+    ) -> None:
+        self.location, self.timeout, self.max_bytes, self.hosts = location, timeout, max_bytes, hosts
+        self.places = QueryPlaces(max_queries or default_max_queries(), timeout)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        path, method = environ.get("PATH_INFO") or "/", environ["REQUEST_METHOD"]
-        if path == "/" and method in ("GET", "HEAD"):
-            answer = Answer(200, "text/html; charset=utf-8", page(parse_qs(environ.get("QUERY_STRING", "")).get("query", [""])[0]))
-            return _respond(start_response, answer, {"Content-Security-Policy": PAGE_POLICY})
-        if path not in ("/sparql", "/query"):
-            return _respond(start_response, _text(404, "not found: the SPARQL endpoint is /sparql (read-only)"))
-        if method not in ("GET", "POST"):
-            return _respond(start_response, _text(405, "use GET or POST"), {"Allow": "GET, POST"})
-        return _respond(start_response, self.answer(environ, method))
+        return _respond(start_response, self.route(environ))
 
-    def answer(self, environ: dict, method: str) -> Answer:
-        params = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    def route(self, environ: dict) -> Answer:
+        path, method = environ.get("PATH_INFO") or "/", environ["REQUEST_METHOD"]
+        refusal = self.check_host(environ.get("HTTP_HOST"))
+        if refusal:
+            return refusal
+        try:
+            params = parse_form(environ.get("QUERY_STRING", "").encode("latin-1"))  # WSGI strings carry bytes as latin-1
+            if path == "/" and method in ("GET", "HEAD"):
+                text = page(params.get("query", [""])[0])
+                return Answer(200, "text/html; charset=utf-8", text, (("Content-Security-Policy", PAGE_POLICY),))
+            if path not in ("/sparql", "/query"):
+                return _text(404, "not found: the SPARQL endpoint is /sparql (read-only)")
+            if method not in ("GET", "POST"):
+                return _text(405, "use GET or POST", (("Allow", "GET, POST"),))
+            return self.answer(environ, method, params)
+        except UnicodeDecodeError:
+            return _text(400, "the request is not UTF-8: the query string, its %-escapes and the body must be UTF-8 text")
+
+    def check_host(self, header: str | None) -> Answer | None:
+        """A refusal unless the ``Host`` header names this server (see ``allowed_hosts``)."""
+        if not header:
+            return _text(400, "the request has no Host header")
+        name = host_name(header)
+        if "*" in self.hosts or name in self.hosts:
+            return None
+        message = f"this server does not answer for the host {name[:100]!r}: start kg serve with --allow-host {name[:100]} to allow it"
+        return _text(421, message)
+
+    def answer(self, environ: dict, method: str, params: dict[str, list[str]]) -> Answer:
         content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
         query = params.get("query", [None])[0]
         if method == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             if length > MAX_QUERY_BYTES:
                 return _text(413, f"the request is larger than {MAX_QUERY_BYTES} bytes")
-            body = environ["wsgi.input"].read(length).decode("utf-8", "replace")
+            body = environ["wsgi.input"].read(length)
             if content_type == "application/sparql-update":
                 return _text(403, "this endpoint is read-only: SPARQL Update is not accepted")
             if content_type == "application/sparql-query":
-                query = body
-            elif content_type == "application/x-www-form-urlencoded":
-                form = parse_qs(body, keep_blank_values=True)
-                for name, values in form.items():
+                query = body.decode("utf-8")
+            elif content_type == FORM:
+                for name, values in parse_form(body).items():
                     params.setdefault(name, []).extend(values)
                 query = params.get("query", [None])[0]
             else:
@@ -243,134 +379,32 @@ class SparqlApp:
             return _text(403, "federated queries (SERVICE) are not allowed on this endpoint")
         ranges = accepted(environ.get("HTTP_ACCEPT"))
         graphs = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
-        return run_with_timeout(self.timeout, self.location, query, *graphs, ranges, self.max_bytes)
+        try:
+            with self.places.place():
+                return run_with_timeout(self.timeout, self.location, query, *graphs, ranges, self.max_bytes)
+        except Busy as busy:
+            message = f"the endpoint is busy: {busy.running} queries are running, its limit; try again in {busy.retry_after} s"
+            return _text(503, message, (("Retry-After", str(busy.retry_after)),))
 
 
-def _text(status: int, message: str) -> Answer:
-    return Answer(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+def _text(status: int, message: str, headers: tuple[tuple[str, str], ...] = ()) -> Answer:
+    return Answer(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"), headers)
 
 
 REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large"}
-REASONS |= {415: "Unsupported Media Type", 500: "Internal Server Error", 503: "Service Unavailable"}
+REASONS |= {415: "Unsupported Media Type", 421: "Misdirected Request", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
-def _respond(start_response: Callable, answer: Answer, headers: dict | None = None) -> list[bytes]:
+def _respond(start_response: Callable, answer: Answer) -> list[bytes]:
     media_type = answer.media_type
     if media_type.startswith("text/") and "charset" not in media_type:
         media_type += "; charset=utf-8"
-    extra = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", **(headers or {})}
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", **dict(answer.headers)}
     start_response(
         f"{answer.status} {REASONS.get(answer.status, '')}".rstrip(),
-        [("Content-Type", media_type), ("Content-Length", str(len(answer.body))), *extra.items()],
+        [("Content-Type", media_type), ("Content-Length", str(len(answer.body))), *headers.items()],
     )
     return [answer.body]
-
-
-# -- the page at / --------------------------------------------------------------------------------
-
-EXAMPLES = {
-    "Who backs whom": "SELECT ?backer ?backed WHERE { ?backer kgo:backs ?backed } ORDER BY ?backer ?backed",
-    "Who opposes whom": "SELECT ?a ?b WHERE { ?a kgo:opposes ?b } ORDER BY ?a ?b",
-    "Claims with their sources": (
-        "SELECT ?subject ?relation ?object ?title ?quote WHERE {\n"
-        "  ?st a kgo:Assertion ; kgo:subject ?subject ; kgo:relation ?relation ; kgo:object ?object ;\n"
-        "      prov:wasDerivedFrom ?source .\n"
-        "  OPTIONAL { ?source dcterms:title ?title } OPTIONAL { ?st kgo:quote ?quote }\n"
-        "} ORDER BY ?subject LIMIT 100"
-    ),
-    "Actors by type": (
-        "SELECT ?type (COUNT(DISTINCT ?actor) AS ?actors) WHERE {\n"
-        "  ?actor a ?type . ?type rdfs:subClassOf kgo:Actor\n} GROUP BY ?type ORDER BY DESC(?actors)"
-    ),
-    "The opposition network (a graph)": "CONSTRUCT { ?a kgo:opposes ?b } WHERE { ?a kgo:opposes ?b }",
-}
-
-SCRIPT = (
-    "const PREFIXES = "
-    + json.dumps(PREFIX_MAP)
-    + """;
-const short = (term) => {
-  if (term.type !== "uri") return term.value;
-  for (const [prefix, namespace] of Object.entries(PREFIXES)) {
-    if (term.value.startsWith(namespace)) return prefix + ":" + term.value.slice(namespace.length);
-  }
-  return term.value;
-};
-const form = document.getElementById("form"), out = document.getElementById("out"), box = document.getElementById("query");
-for (const button of document.querySelectorAll("button[data-query]")) {
-  button.addEventListener("click", () => { box.value = button.dataset.query; });
-}
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  out.replaceChildren();
-  const accept = document.getElementById("accept").value;
-  const response = await fetch("sparql", {method: "POST", headers: {"Accept": accept},
-                                          body: new URLSearchParams({query: box.value})});
-  const text = await response.text();
-  const type = response.headers.get("Content-Type") || "";
-  if (response.ok && type.startsWith("application/sparql-results+json")) {
-    const data = JSON.parse(text);
-    if ("boolean" in data) { out.textContent = String(data.boolean); return; }
-    const table = document.createElement("table"), head = table.insertRow();
-    for (const name of data.head.vars) { const th = document.createElement("th"); th.textContent = name; head.appendChild(th); }
-    for (const row of data.results.bindings) {
-      const tr = table.insertRow();
-      for (const name of data.head.vars) { tr.insertCell().textContent = row[name] ? short(row[name]) : ""; }
-    }
-    out.appendChild(table);
-  } else {
-    const pre = document.createElement("pre");
-    pre.textContent = response.ok ? text : `HTTP ${response.status}: ${text}`;
-    out.appendChild(pre);
-  }
-});
-"""
-)
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; padding: 0 1em; }
-textarea { width: 100%; font-family: monospace; font-size: 0.95em; }
-table { border-collapse: collapse; margin-top: 1em; font-size: 0.9em; }
-td, th { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: left; vertical-align: top; max-width: 40em; }
-pre { background: #f6f6f6; padding: 0.5em; overflow: auto; }
-"""
-
-
-def _digest(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
-
-
-#: The page runs its one inline script and style and nothing else, and talks only to this server.
-PAGE_POLICY = f"default-src 'none'; script-src {_digest(SCRIPT)}; style-src {_digest(STYLE)}; connect-src 'self'; form-action 'self'"
-
-
-def page(query: str = "") -> bytes:
-    """The query page; ``query`` (from ``/?query=...``) fills the box, escaped."""
-    buttons = "\n".join(
-        f'<button type="button" data-query="{html.escape(text)}">{html.escape(name)}</button>' for name, text in EXAMPLES.items()
-    )
-    prefixes = " ".join(f"{prefix}:" for prefix in PREFIXES)
-    initial = query or next(iter(EXAMPLES.values()))
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>actorgraph SPARQL endpoint</title><style>{STYLE}</style></head>
-<body>
-<h1>actorgraph SPARQL endpoint</h1>
-<p>Read-only SPARQL 1.1 at <code>/sparql</code> (GET or POST). The default graph is the union of all loaded files;
-prefixes {html.escape(prefixes)} are predeclared. No updates, no <code>SERVICE</code>.</p>
-<p>Examples: {buttons}</p>
-<form id="form" method="post" action="sparql">
-<textarea id="query" name="query" rows="12" spellcheck="false">{html.escape(initial)}</textarea>
-<p><label>Answer as <select id="accept">
-<option value="application/sparql-results+json, text/turtle;q=0.9">table (graphs as Turtle)</option>
-<option value="text/csv, text/turtle;q=0.9">CSV</option>
-<option value="application/sparql-results+xml, application/rdf+xml;q=0.9">XML</option>
-<option value="text/tab-separated-values, application/n-triples;q=0.9">TSV / N-Triples</option>
-<option value="application/sparql-results+json, application/ld+json;q=0.9">JSON / JSON-LD</option>
-</select></label> <button type="submit">Run</button></p>
-</form>
-<div id="out"></div>
-<script>{SCRIPT}</script>
-</body></html>
-""".encode()
 
 
 # -- serving --------------------------------------------------------------------------------------
@@ -378,8 +412,6 @@ prefixes {html.escape(prefixes)} are predeclared. No updates, no <code>SERVICE</
 
 def check_location(location: str | None) -> str:
     """The store folder to serve: it must exist and hold a kg store."""
-    import os
-
     from kg.store import DEFAULT_LOCATION, MEMORY, open_store
 
     location = str(location or os.environ.get("KG_STORE") or DEFAULT_LOCATION)
@@ -391,30 +423,106 @@ def check_location(location: str | None) -> str:
     return str(Path(location).resolve())
 
 
+class Server:
+    """A waitress server for one store, not yet running: ``run()`` serves in this thread
+    until Ctrl-C or ``stop()``; ``start()`` serves from a background thread.
+
+    ``stop()`` ends it in an order that leaves no thread behind. Waitress's own
+    ``close()`` closes its wake-up pipe but leaves the worker threads running, and a worker
+    that finishes a request afterwards writes its wake-up byte into whatever has reused the
+    pipe's file descriptor number: in the tests, the next server's connection, whose client
+    then read ``xHTTP/1.1 200 OK``.
+    """
+
+    def __init__(self, app: SparqlApp, host: str, port: int) -> None:
+        self.app = app
+        self.waitress = _listen(app, host, port)
+        self.host, self.port = self.waitress.effective_host, self.waitress.effective_port
+        self._loop: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{f'[{self.host}]' if ':' in self.host else self.host}:{self.port}"
+
+    def run(self) -> None:
+        """Serve until ``stop()`` or Ctrl-C (on which waitress lets the running requests end)."""
+        self._loop = threading.current_thread()
+        try:
+            self.waitress.run()
+        finally:
+            self._loop = None
+            self._close_all()
+
+    def start(self) -> Server:
+        thread = threading.Thread(target=self.run, name=f"kg serve :{self.port}", daemon=True)
+        self._loop = thread
+        thread.start()
+        return self
+
+    def stop(self) -> None:
+        """No new connections; the running requests end (a query by its timeout); then every
+        socket and the wake-up pipe are closed by the thread that polls them, which ends."""
+        self.waitress.accepting = False
+        self.waitress.task_dispatcher.shutdown(timeout=self.app.timeout + 5)
+        loop = self._loop
+        if loop is not None and loop is not threading.current_thread() and loop.is_alive():
+            self.waitress.trigger.pull_trigger(self._close_all)
+            loop.join()
+        else:
+            self._close_all()
+
+    def _close_all(self) -> None:
+        for channel in list(self.waitress.active_channels.values()):
+            channel.close()
+        self.waitress.close()  # the listening socket and the wake-up pipe; the loop then ends
+
+
 def make_server(
     location: str | None,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
-):
-    """A waitress server for the store (not yet running): call ``.run()``, and ``.close()`` to stop.
-
-    ``port=0`` picks a free port (``.effective_port``).
-    """
-    return _listen(SparqlApp(check_location(location), timeout, max_bytes), host, port)
+    max_queries: int | None = None,
+    allow_hosts: Iterable[str] = (),
+) -> Server:
+    """A server for the store, not yet running. ``port=0`` picks a free port (``.port``);
+    ``max_queries`` defaults to ``default_max_queries()``."""
+    app = SparqlApp(check_location(location), timeout, max_bytes, max_queries, allowed_hosts(host, allow_hosts))
+    return Server(app, host, port)
 
 
 def _listen(app: SparqlApp, host: str, port: int):
+    """A waitress server on one socket, bound here: waitress given a name such as
+    ``localhost`` would listen on each of its addresses, behind a different kind of server."""
     import waitress
 
     multiprocessing.get_context("forkserver").set_forkserver_preload(["kg.serve"])
     try:
-        return waitress.create_server(
-            app, host=host, port=port, threads=THREADS, ident="actorgraph", max_request_body_size=MAX_QUERY_BYTES, channel_timeout=60
-        )
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.create_server(address, family=family)
     except OSError as err:
         raise KgError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    threads = app.places.limit + SPARE_THREADS
+    options = {"ident": "actorgraph", "max_request_body_size": MAX_QUERY_BYTES, "channel_timeout": 60}
+    return waitress.create_server(app, sockets=[sock], threads=threads, **options)
+
+
+def log_to_stderr() -> None:
+    """Waitress's warnings and errors as ``kg serve: ...`` lines on stderr (once per process).
+
+    Its "Task queue depth" warnings are left out (``waitress.queue`` set to ERROR): a request
+    waiting a moment for a thread is expected (at start, or in a burst) and never waits
+    long, since queries past ``max_queries`` are refused at once. Unconfigured, Python's
+    last-resort handler would print each of them bare on stderr.
+    """
+    logger = logging.getLogger("waitress")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("kg serve: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
 def _interrupt(signum, frame) -> None:
@@ -427,20 +535,22 @@ def serve(
     port: int = DEFAULT_PORT,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_queries: int | None = None,
+    allow_hosts: Iterable[str] = (),
     echo: Callable[[str], None] = print,
 ) -> None:
-    """Serve until interrupted (Ctrl-C); ``echo`` gets the address line (and a warning when
+    """Serve until interrupted (Ctrl-C); ``echo`` gets the address line (and warnings when
     listening beyond this machine)."""
-    app = SparqlApp(check_location(location), timeout, max_bytes)
-    server = _listen(app, host, port)
-    url = f"http://{f'[{host}]' if ':' in host else host}:{server.effective_port}"
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    server = make_server(location, host, port, timeout, max_bytes, max_queries, allow_hosts)
+    if host not in LOOPBACK_NAMES:
         echo(f"warning: listening on {host}: anyone who can reach this address can read the whole store")
-    echo(f"serving {app.location} read-only: SPARQL endpoint {url}/sparql, query page {url}/ (Ctrl-C to stop)")
+    if host in WILDCARD_HOSTS and not allow_hosts:
+        echo("warning: only requests to 127.0.0.1, localhost or [::1] are answered: add --allow-host NAME for each name clients use")
+    pages = f"SPARQL endpoint {server.url}/sparql, query page {server.url}/"
+    echo(f"serving {server.app.location} read-only ({server.app.places.limit} queries at once): {pages} (Ctrl-C to stop)")
+    log_to_stderr()
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     try:
         server.run()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a second Ctrl-C while the running requests end
         pass
-    finally:
-        server.close()
