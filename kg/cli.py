@@ -16,6 +16,7 @@ import time
 import click
 
 from kg import __version__
+from kg.output import visible
 
 FORMAT_OPTION = click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True, help="Output format."
@@ -151,26 +152,29 @@ def load(store, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map
         reports = load_files(store, paths, format=fmt, strict=strict, actor_map=actor_map, progress=_progress_bar(bars))
     for report in reports:
         counts = f"{report.actors} actors, {report.sources} sources, {report.assertions} assertions"
-        click.echo(f"loaded {report.path}: {counts} ({report.triples} triples)")
+        click.echo(f"loaded {visible(str(report.path))}: {counts} ({report.triples} triples)")
         if summary := report.summary():
             click.echo(f"  {summary}")
+        for warning in report.warnings:
+            click.echo(f"warning: {visible(warning)}", err=True)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @with_store(read_only=False)
 def drop(store, paths: tuple[str, ...]) -> None:
-    """Remove everything that the given files loaded.
+    """Remove everything that the given files loaded, all or nothing: if any file is not
+    loaded, nothing is dropped.
 
     \b
     Example:
       kg drop examples/ain-issa-2020/ain-issa.yaml
     """
-    from kg.loader import drop as drop_file
+    from kg.loader import drop_files
 
+    drop_files(store, paths)
     for path in paths:
-        drop_file(store, path)
-        click.echo(f"dropped {path}")
+        click.echo(f"dropped {visible(path)}")
 
 
 @main.command()
@@ -184,15 +188,15 @@ def info(store, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
         return
-    click.echo(f"store: {summary['store']}")
+    click.echo(f"store: {visible(summary['store'])}")
     click.echo(f"sources: {summary['sources']}   dates reported: {summary['first_date'] or '-'} .. {summary['last_date'] or '-'}")
     for title, counts in (("actors", summary["actors"]), ("assertions", summary["assertions"])):
         click.echo(f"{title}: {sum(counts.values())}")
         for name, count in counts.items():
-            click.echo(f"  {name:<20} {count}")
+            click.echo(f"  {visible(name):<20} {count}")
     click.echo(f"files: {len(summary['files'])}")
     for file in summary["files"]:
-        click.echo(f"  {file}")
+        click.echo(f"  {visible(file)}")
 
 
 @main.command()
@@ -453,7 +457,14 @@ def path(store, a: str, b: str, limit: int, fmt: str, **selection) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default="alliances.html", show_default=True, help="HTML file to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default="alliances.html",
+    show_default=True,
+    help="HTML file to write; - for standard output.",
+)
 @click.option("--type", "types", multiple=True, metavar="T", help="Only actors of these types (State, ArmedGroup, ...).")
 @click.option("--color-by", type=click.Choice(["type", "bloc"]), default="type", show_default=True, help="Colour actors by type or camp.")
 @click.option("--title", default="actorgraph: alliances", show_default=True, help="Page title.")
@@ -483,6 +494,11 @@ def view(store, output: str, types, color_by: str, title: str, open_page: bool, 
             "use --focus ACTOR --depth N, --relation or --type for a readable map",
             err=True,
         )
+    if output == "-":
+        if open_page:
+            raise click.UsageError("--open needs a file: give -o FILE instead of -o -")
+        click.echo(page.html, nl=False)
+        return
     path = Path(output)
     write_view(page, path)
     click.echo(str(path))
@@ -502,7 +518,14 @@ def view(store, output: str, types, color_by: str, title: str, open_page: bool, 
     type=click.IntRange(min=1),
     default=None,
     show_default="the number of CPUs, at least 2",
-    help="Queries run at once; one more is refused at once (503, Retry-After).",
+    help="Expensive queries (running past --cheap-seconds) at once; one more is stopped and refused (503, Retry-After).",
+)
+@click.option(
+    "--cheap-seconds",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    help="A query running longer is expensive; younger queries have places of their own, so cheap ones are answered at the limit.",
 )
 @click.option(
     "--allow-host",
@@ -514,16 +537,24 @@ def view(store, output: str, types, color_by: str, title: str, open_page: bool, 
 )
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, timeout: float, max_result_mb: float, max_queries: int | None, allow_hosts: tuple[str, ...]
+    ctx: click.Context,
+    host: str,
+    port: int,
+    timeout: float,
+    max_result_mb: float,
+    max_queries: int | None,
+    cheap_seconds: float,
+    allow_hosts: tuple[str, ...],
 ) -> None:
     """Serve the store read-only over the SPARQL 1.1 Protocol (YASGUI, SPARQLWrapper, ...).
 
     GET or POST /sparql; JSON, XML, CSV or TSV results and Turtle, N-Triples or JSON-LD
     graphs, as the Accept header asks; a query page at /. No updates, no SERVICE
     (federation); a query running past --timeout is stopped, a bigger answer than
-    --max-result-mb refused, and past --max-queries running at once a query is refused
-    with 503 and Retry-After. A request naming another host (DNS rebinding) gets 421.
-    Each query sees the store as it is when it starts.
+    --max-result-mb refused. A query that runs past --cheap-seconds is expensive: past
+    --max-queries of those at once it is stopped and refused with 503 and Retry-After,
+    while cheap queries are still answered. A request naming another host (DNS
+    rebinding) gets 421. Each query sees the store as it is when it starts.
 
     \b
     Examples:
@@ -543,6 +574,7 @@ def serve(
         max_queries=max_queries,
         allow_hosts=allow_hosts,
         echo=click.echo,
+        cheap_seconds=cheap_seconds,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from rdflib import URIRef
 
+from kg.confusables import lookalikes
 from kg.errors import KgError
 from kg.model import ID_PATTERN, NT_TERMS, RDF_TERMS, Actor, Assertion, Source, Where, actor_triples, assertion_triples, source_triples
 from kg.namespaces import ACTOR
@@ -49,6 +50,9 @@ class LoadReport:
     triples: int
     rows_read: int | None = None  # event files (GDELT) only, like ``skipped``
     skipped: dict[str, int] = field(default_factory=dict, hash=False)
+    #: Loaded all the same, but worth a look: names that look like another actor's, or
+    #: that mix scripts (``kg.confusables``). One line each, naming file and line.
+    warnings: list[str] = field(default_factory=list, hash=False)
 
     def summary(self) -> str | None:
         """The end-of-load line of an event file: rows read, assertions written, skipped by reason."""
@@ -62,16 +66,19 @@ class LoadReport:
 
 
 def data_files(paths: Iterable[str | Path], format: str | None = None) -> list[Path]:
-    """The files a load reads: each file given, and every data file inside each folder."""
+    """The files a load reads: each file given, and every data file inside each folder.
+
+    A file given by name is read wherever a symbolic link takes it: naming it is the
+    user's choice. A folder is scanned for data files that are really inside it: a link
+    in it to a file elsewhere (``passwd.csv -> /etc/passwd``) is refused, so loading a
+    folder someone else filled reads nothing from outside it. (Links to folders are not
+    followed at all.)
+    """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and is_data_file(p, format))
-            if not found:
-                kinds = "*.csv, *.zip, *.tsv" if format == "gdelt" else ", ".join(sorted({*readers(), ".export.CSV", ".export.CSV.zip"}))
-                raise KgError(f"no data files ({kinds}) in this folder", path=str(path))
-            files.extend(found)
+            files.extend(_folder_files(path, format))
         elif path.is_file():
             files.append(path)
         else:
@@ -82,6 +89,22 @@ def data_files(paths: Iterable[str | Path], format: str | None = None) -> list[P
             seen.add(path.resolve())
             unique.append(path)
     return unique
+
+
+def _folder_files(folder: Path, format: str | None) -> list[Path]:
+    root = folder.resolve()
+    found = sorted(p for p in folder.rglob("*") if p.is_file() and is_data_file(p, format))
+    if not found:
+        kinds = "*.csv, *.zip, *.tsv" if format == "gdelt" else ", ".join(sorted({*readers(), ".export.CSV", ".export.CSV.zip"}))
+        raise KgError(f"no data files ({kinds}) in this folder", path=str(folder))
+    for path in found:
+        if not path.resolve().is_relative_to(root):
+            raise KgError(
+                f"a symbolic link to a file outside the folder {str(folder)!r}: a folder load reads only files inside it; "
+                "name the file itself to load it",
+                path=str(path),
+            )
+    return found
 
 
 def graph_iri(path: str | Path) -> URIRef:
@@ -112,21 +135,23 @@ def load(
     if actor_map is not None and not any(doc.rows_read is not None for doc in documents):
         raise KgError("an actor map applies to GDELT event files only, and this load has none", path=str(actor_map))
     ontology = load_ontology()
-    actors = store.actors() + [a for doc in documents for a in doc.actors]
+    known = store.actors()
+    actors = known + [a for doc in documents for a in doc.actors]
     _check_types_agree(actors, ontology)
     index = ActorIndex(actors)
+    warnings = lookalikes({doc.path: doc.actors for doc in documents}, known)
     known_sources = {s.id: s for doc in documents for s in doc.sources}
     named = {name for doc in documents for a in doc.assertions for name in a.sources}
     known_sources = {s.id: s for s in store.sources(named - set(known_sources))} | known_sources
     total = sum(len(doc.assertions) for doc in documents)
     bar = progress(f"checking {total} assertions", total) if progress and total >= PROGRESS_FROM else None
     if total >= BULK_ASSERTIONS and store.streams_bulk_loads:
-        return _stream(store, documents, index, known_sources, ontology, bar, progress)
+        return _stream(store, documents, index, known_sources, ontology, bar, progress, warnings)
     graphs, reports = {}, []
     for doc in documents:
         triples = document_triples(doc, index, known_sources, ontology, bar)
         graphs[graph_iri(doc.path)] = triples
-        reports.append(_report(doc, len(triples)))
+        reports.append(_report(doc, len(triples), warnings))
     from kg.validate import check_load
 
     check_load(store, documents, graphs)  # the SHACL shapes over what is about to be written
@@ -134,7 +159,7 @@ def load(
     return reports
 
 
-def _stream(store, documents, index, sources, ontology, bar, progress) -> list[LoadReport]:
+def _stream(store, documents, index, sources, ontology, bar, progress, warnings) -> list[LoadReport]:
     """A large load: N-Quads text straight from the records into Oxigraph's bulk loader.
 
     No rdflib term and no set of triples is built, and the records are freed before the
@@ -151,25 +176,38 @@ def _stream(store, documents, index, sources, ontology, bar, progress) -> list[L
             for s, p, o in document_terms(doc, index, sources, ontology, bar, NT_TERMS):
                 out.write(f"{s} {p} {o} {graph} .\n")
                 lines += 1
-            reports.append(_report(doc, lines))
+            reports.append(_report(doc, lines, warnings))
         writing = progress(f"writing {sum(r.triples for r in reports):,} triples to the store", 1) if progress else None
     if writing is not None:
         writing.update(1)
     return reports
 
 
-def _report(doc: Document, triples: int) -> LoadReport:
+def _report(doc: Document, triples: int, warnings: dict[str, list[str]]) -> LoadReport:
     counts = len(doc.actors), len(doc.sources), len(doc.assertions), triples
-    return LoadReport(doc.path, str(graph_iri(doc.path)), *counts, doc.rows_read, dict(doc.skipped))
+    return LoadReport(doc.path, str(graph_iri(doc.path)), *counts, doc.rows_read, dict(doc.skipped), warnings.get(doc.path, []))
 
 
 def drop(store: KgStore, path: str | Path) -> str:
-    """Remove everything one file contributed; the file itself need not exist any more."""
-    iri = graph_iri(path)
-    if iri not in store.data_graphs():
-        raise KgError("this file is not loaded, or loaded nothing (see `kg info` for the loaded files)", path=str(path))
-    store.drop_graph(iri)
-    return str(iri)
+    """Remove everything one file contributed (see ``drop_files``)."""
+    return drop_files(store, [path])[0]
+
+
+def drop_files(store: KgStore, paths: Iterable[str | Path]) -> list[str]:
+    """Remove everything the given files contributed, all or nothing, as ``load`` writes:
+    if any of them is not loaded, nothing is dropped. The files need not exist any more."""
+    loaded = set(store.data_graphs())
+    graphs: list[URIRef] = []
+    for path in paths:
+        iri = graph_iri(path)
+        if iri not in loaded:
+            raise KgError(
+                "this file is not loaded, or loaded nothing: nothing was dropped (see `kg info` for the loaded files)", path=str(path)
+            )
+        if iri not in graphs:
+            graphs.append(iri)
+    store.drop_graphs(graphs)
+    return [str(iri) for iri in graphs]
 
 
 def document_triples(

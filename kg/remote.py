@@ -1,7 +1,7 @@
 """A kg store on a remote SPARQL 1.1 server: Oxigraph server, Apache Jena Fuseki, GraphDB, ...
 
 ``RemoteStore`` is a ``KgStore`` whose primitives (``query``, ``replace_graphs``,
-``drop_graph``, ``data_graphs``, ``close``) speak the SPARQL 1.1 Protocol over HTTP;
+``drop_graphs``, ``data_graphs``, ``close``) speak the SPARQL 1.1 Protocol over HTTP;
 everything else (``actors``, ``sources``, ``install_ontology``, the queries of
 ``kg.query`` and ``kg.projection``) runs unchanged on top of them, so every command
 gives the same answers as on the embedded store. Inference needs nothing from the
@@ -43,8 +43,9 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -61,6 +62,7 @@ from kg.store import STORE_NODE, KgStore, check_format, short_syntax_error
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_BATCH = 50_000
+T = TypeVar("T")
 
 #: What we ask for: SELECT/ASK results as JSON, CONSTRUCT/DESCRIBE graphs as N-Triples.
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, application/sparql-results+xml;q=0.5"
@@ -231,7 +233,9 @@ def with_prefixes(query: str) -> str:
 
 
 def to_rdflib(term: object):
-    """A pyoxigraph term as the rdflib term the embedded store gives (oxrdflib's conversion)."""
+    """A pyoxigraph term as the rdflib term the embedded store gives (oxrdflib's conversion).
+
+    A server may answer what kg never stores, such as an RDF-star triple term: ``_Unexpected``."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -242,7 +246,7 @@ def to_rdflib(term: object):
         if term.language:
             return Literal(term.value, lang=term.language)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
+    raise _Unexpected(f"the server answered a {type(term).__name__} term, which kg does not use")
 
 
 def _ntriples(triples: Iterable[tuple]) -> list[str]:
@@ -259,6 +263,85 @@ def _replace(graph: URIRef, lines: list[str]) -> str:
 def _insert(graph: URIRef, lines: list[str]) -> str:
     body = "\n".join(lines)
     return f"INSERT DATA {{ GRAPH {to_ox(graph)} {{\n{body}\n}} }}"
+
+
+# -- what the server answered ---------------------------------------------------------------------
+
+
+class _Unexpected(Exception):
+    """A well-formed answer that is not what the query asks for; ``reason`` says what."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _keyword(words: str) -> str:
+    """A pattern for SPARQL keywords, not parts of prefixed names (``ask:x``) or variables."""
+    return rf"(?<![\w:?$@-])(?:{words})(?![\w:-])"
+
+
+def query_form(sparql: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of these keywords outside strings and IRIs."""
+    found = re.search("(?i)" + _keyword("SELECT|ASK|CONSTRUCT|DESCRIBE"), sparql_code(sparql))
+    return found.group(0).upper() if found else None
+
+
+_PROJECTION_TOKEN = re.compile("(?i)" + _keyword(r"AS\s+[?$](\w+)") + r"|[?$](\w+)|[(){*]|" + _keyword("WHERE|FROM"))
+
+
+def projection(sparql: str) -> list[str] | None:
+    """The variables the (outer) SELECT of a query names, ``None`` for ``SELECT *`` or no
+    SELECT: each ``?x`` outside parentheses and each ``AS ?x``, up to WHERE, FROM or ``{``."""
+    code = sparql_code(sparql)
+    select = re.search("(?i)" + _keyword("SELECT"), code)
+    if select is None:
+        return None
+    names, depth = [], 0
+    for token in _PROJECTION_TOKEN.finditer(code, select.end()):
+        text = token.group(0)
+        if token.group(1) or (token.group(2) and depth == 0):
+            names.append(token.group(1) or token.group(2))
+        elif text in "()":
+            depth += 1 if text == "(" else -1
+        elif depth == 0 and text == "*":
+            return None
+        elif depth == 0 and not token.group(2):  # "{", WHERE or FROM: the projection ends
+            break
+    return names
+
+
+def _check_answer(sparql: str, parsed: ox.QuerySolutions | ox.QueryBoolean | None) -> None:
+    """Refuse a well-formed answer that does not fit the query (``parsed`` None: a graph):
+    true/false to a SELECT, solutions without a variable the query names, and so on.
+    Callers index rows by the variables they asked for; a server that answers others
+    must give one clear line, not a ``KeyError`` deep inside kg."""
+    form = query_form(sparql)
+    got = "a graph" if parsed is None else "true/false" if isinstance(parsed, ox.QueryBoolean) else "solutions"
+    wanted = {"SELECT": "solutions", "ASK": "true/false", "CONSTRUCT": "a graph", "DESCRIBE": "a graph"}.get(form or "")
+    if wanted and got != wanted:
+        article = "an" if form == "ASK" else "a"
+        raise _Unexpected(f"the server answered {got} to {article} {form} query, which asks for {wanted}")
+    if got == "solutions":
+        answered = {variable.value for variable in parsed.variables}
+        missing = [name for name in dict.fromkeys(projection(sparql) or ()) if name not in answered]
+        if missing:
+            shown = ", ".join("?" + name for name in missing)
+            raise _Unexpected(f"the server's answer lacks {shown}, which the query asks for (it answered {_variables(answered)})")
+
+
+def _variables(names: Iterable[str]) -> str:
+    shown = ", ".join("?" + _one_line(name, 40) for name in sorted(names)[:5])
+    return shown or "no variables"
+
+
+def _quad(row: Mapping[str, object]) -> ox.Quad | None:
+    """The quad of a ``?s ?p ?o ?g`` row, or None if a part is unbound or of the wrong kind."""
+    s, p, o, g = (row.get(name) for name in "spog")
+    resources = (ox.NamedNode, ox.BlankNode)
+    if isinstance(s, resources) and isinstance(p, ox.NamedNode) and isinstance(o, (*resources, ox.Literal)) and isinstance(g, resources):
+        return ox.Quad(s, p, o, g)
+    return None
 
 
 # -- the store ------------------------------------------------------------------------------------
@@ -292,34 +375,35 @@ class RemoteStore(KgStore):
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> Result:
         """Run SPARQL on the server over the union of all graphs; ``bindings`` are bound values."""
         media_type, body = self._ask(sparql, bindings)
-        try:
-            if media_type in RESULT_FORMATS:
-                return _select_result(ox.parse_query_results(body, RESULT_FORMATS[media_type]))
-            if media_type in GRAPH_FORMATS:
-                result = Result("CONSTRUCT")
-                result.graph = Graph()
-                for quad in ox.parse(body, GRAPH_FORMATS[media_type]):
-                    result.graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-                return result
-        except (SyntaxError, ValueError) as err:
-            raise KgError(f"the server's answer is not valid {media_type}: {_one_line(str(err), 120)}", path=self._query_url) from None
-        raise KgError(
-            f"the server answered with {media_type or 'no media type'}, not SPARQL results: is this a SPARQL query endpoint? "
-            "(set KG_QUERY_URL)",
-            path=self._query_url,
-        )
+        result = self._read(media_type, lambda: _result(sparql, media_type, body))
+        if result is None:
+            raise KgError(
+                f"the server answered with {media_type or 'no media type'}, not SPARQL results: is this a SPARQL query endpoint? "
+                "(set KG_QUERY_URL)",
+                path=self._query_url,
+            )
+        return result
 
     def solutions(self, sparql: str, bindings: Mapping[str, object] | None = None) -> list[dict[str, object]]:
         """SELECT rows as pyoxigraph terms (no rdflib conversion: for bulk reads)."""
         media_type, body = self._ask(sparql, bindings, accept="application/sparql-results+json")
         if media_type not in RESULT_FORMATS:
             raise KgError(f"the server answered with {media_type or 'no media type'}, not SPARQL results", path=self._query_url)
+        return self._read(media_type, lambda: _solutions(sparql, media_type, body))
+
+    def _read(self, media_type: str, read: Callable[[], T]) -> T:
+        """``read()``, its errors about the server's answer made one line naming the server.
+
+        The error is raised outside the ``except``, so that it keeps nothing of the answer
+        alive: pyoxigraph's results may only be freed by the thread that made them.
+        """
         try:
-            parsed = ox.parse_query_results(body, RESULT_FORMATS[media_type])
-            names = [v.value for v in parsed.variables]
-            return [dict(zip(names, solution, strict=True)) for solution in parsed]
+            return read()
         except (SyntaxError, ValueError) as err:
-            raise KgError(f"the server's answer is not valid {media_type}: {_one_line(str(err), 120)}", path=self._query_url) from None
+            reason = f"the server's answer is not valid {media_type}: {_one_line(str(err), 120)}"
+        except _Unexpected as err:
+            reason = err.reason
+        raise KgError(reason, path=self._query_url)
 
     def _ask(self, sparql: str, bindings, accept: str = ACCEPT) -> tuple[str, bytes]:
         query = with_values(sparql, bindings or {})
@@ -387,8 +471,14 @@ class RemoteStore(KgStore):
                     raise KgError(_batch_failure(failure, plan, index, number, len(parts), size), path=self._update_url) from None
 
     def drop_graph(self, graph: URIRef) -> None:
+        self.drop_graphs([graph])
+
+    def drop_graphs(self, graphs: Iterable[URIRef]) -> None:
+        """Remove named graphs in one update request: the server drops all of them or none."""
         self._writable()
-        self._update(f"DROP SILENT GRAPH {to_ox(graph)}")
+        drops = [f"DROP SILENT GRAPH {to_ox(graph)}" for graph in graphs]
+        if drops:
+            self._update(" ;\n".join(drops))
 
     def _update(self, update: str) -> None:
         """One SPARQL update request: the server applies it as one transaction."""
@@ -412,7 +502,7 @@ class RemoteStore(KgStore):
                   OPTIONAL {{ GRAPH {to_ox(META_GRAPH)} {{ {to_ox(STORE_NODE)} {to_ox(KGO.formatVersion)} ?named }} }}
                   OPTIONAL {{ {to_ox(STORE_NODE)} {to_ox(KGO.formatVersion)} ?union }} }}"""
         )
-        named = rows[0]["named"] if rows else None
+        named = rows[0]["named"] if rows else None  # both variables are there: solutions() checks
         if named is None:
             if required:
                 raise KgError("no kg data on this server yet; load data first with `kg --store URL load FILE`", path=self.location)
@@ -423,6 +513,8 @@ class RemoteStore(KgStore):
                 "`oxigraph serve --union-default-graph`, set tdb2:unionDefaultGraph in Fuseki (see the README)",
                 path=self.location,
             )
+        if not (isinstance(named, ox.Literal) and re.fullmatch(r"[0-9]{1,9}", named.value)):
+            raise KgError(f"the server's kg format version is {_one_line(str(named), 80)}, not a whole number", path=self._query_url)
         check_format(self, int(named.value))
 
     def close(self) -> None:
@@ -432,16 +524,35 @@ class RemoteStore(KgStore):
 _UPDATE_HEADERS = {"Content-Type": "application/sparql-update; charset=utf-8"}
 
 
-def _select_result(parsed) -> Result:
-    """pyoxigraph results as the rdflib ``Result`` the embedded store returns."""
-    if isinstance(parsed, ox.QueryBoolean):
-        result = Result("ASK")
-        result.askAnswer = bool(parsed)
+def _result(sparql: str, media_type: str, body: bytes) -> Result | None:
+    """The server's answer as the rdflib ``Result`` the embedded store returns (None: not a
+    SPARQL answer at all)."""
+    if media_type in RESULT_FORMATS:
+        parsed = ox.parse_query_results(body, RESULT_FORMATS[media_type])
+        _check_answer(sparql, parsed)
+        if isinstance(parsed, ox.QueryBoolean):
+            result = Result("ASK")
+            result.askAnswer = bool(parsed)
+            return result
+        result = Result("SELECT")
+        result.vars = [Variable(v.value) for v in parsed.variables]
+        result.bindings = [{var: to_rdflib(value) for var, value in zip(result.vars, solution, strict=True)} for solution in parsed]
         return result
-    result = Result("SELECT")
-    result.vars = [Variable(v.value) for v in parsed.variables]
-    result.bindings = [{var: to_rdflib(value) for var, value in zip(result.vars, solution, strict=True)} for solution in parsed]
-    return result
+    if media_type in GRAPH_FORMATS:
+        _check_answer(sparql, None)
+        result = Result("CONSTRUCT")
+        result.graph = Graph()
+        for quad in ox.parse(body, GRAPH_FORMATS[media_type]):
+            result.graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return result
+    return None
+
+
+def _solutions(sparql: str, media_type: str, body: bytes) -> list[dict[str, object]]:
+    parsed = ox.parse_query_results(body, RESULT_FORMATS[media_type])
+    _check_answer(sparql, parsed)
+    names = [v.value for v in parsed.variables]
+    return [dict(zip(names, solution, strict=True)) for solution in parsed]
 
 
 def _batch_failure(failure: _Failed, plan: list, index: int, number: int, parts: int, size: int) -> str:
@@ -476,7 +587,13 @@ class RemoteQuads:
             name: to_rdflib(term) for name, term in zip("spog", (subject, predicate, object, graph_name), strict=True) if term is not None
         }
         rows = self.store.solutions("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", bound)
-        return [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
+        quads = [_quad(row) for row in rows]
+        if None in quads:
+            raise KgError(
+                "the server answered a quad with a part unbound or of the wrong kind (a literal subject or graph, ...)",
+                path=self.store._query_url,
+            )
+        return quads
 
     def named_graphs(self) -> list[ox.NamedNode]:
         return [ox.NamedNode(str(g)) for g in (*self.store.data_graphs(), ONTOLOGY_GRAPH, META_GRAPH)]

@@ -4,13 +4,20 @@
 talks to ``KgStore``. Reads go through ``Dataset.query`` (executed by Oxigraph, with
 user values passed as ``initBindings``, never pasted into the query text); writes are
 single SPARQL updates executed by Oxigraph itself, which applies each as one transaction.
+
+A store folder is shared by kg processes through a lock of our own (``StoreLock``):
+Oxigraph's read-only opens take none, and one racing a writer can see an empty or partial
+store. A read waits while a load writes, and a load waits while reads run (both bounded).
 """
 
 from __future__ import annotations
 
+import fcntl
 import gc
+import json
 import os
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -26,7 +33,7 @@ from rdflib.namespace import OWL, RDF
 from kg.errors import KgError
 from kg.model import ID_PATTERN, Actor, Source, Where
 from kg.namespaces import ACTOR, BASE, KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SOURCE, WD, local_name
-from kg.sparqltext import to_ox, with_values
+from kg.sparqltext import declares_dataset, to_ox, with_values
 
 #: Layout version of a store; bumped when the RDF layout changes incompatibly.
 FORMAT_VERSION = 2  # 2: statements carry kgo:dyad
@@ -36,7 +43,13 @@ MEMORY = ":memory:"
 BULK_TRIPLES = 200_000
 #: Names of the temporary files a load leaves in the store folder if it is killed.
 LOAD_FILE_PREFIX = "kg-load-"
-ORPHAN_PATTERNS = ("bulk-*.sst", LOAD_FILE_PREFIX + "*.nq")
+#: A re-load in progress: the graphs it replaces and its N-Quads file (see ``_replace``).
+JOURNAL = "kg-replace.json"
+ORPHAN_PATTERNS = ("bulk-*.sst", LOAD_FILE_PREFIX + "*.nq", JOURNAL + ".tmp")
+#: Our own lock files (see ``StoreLock``); the folder of a store may hold them before CURRENT.
+LOCK_FILE, GATE_FILE = "kg.lock", "kg.gate"
+#: How long an open waits for other kg processes on the same store, in seconds ($KG_LOCK_WAIT).
+LOCK_WAIT = 30.0
 DEFAULT_LOCATION = ".kg"
 
 
@@ -49,10 +62,11 @@ class KgStore:
     #: Large loads stream N-Quads to the bulk loader (``bulk_writer``); a remote store has none.
     streams_bulk_loads = True
 
-    def __init__(self, dataset: Dataset, location: str, read_only: bool) -> None:
+    def __init__(self, dataset: Dataset, location: str, read_only: bool, lock: StoreLock | None = None) -> None:
         self.dataset = dataset
         self.location = location
         self.read_only = read_only
+        self._lock = lock
         for prefix, namespace in PREFIXES.items():
             dataset.bind(prefix, namespace)
 
@@ -63,9 +77,18 @@ class KgStore:
     # -- reading --------------------------------------------------------------------------------
 
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None):
-        """Run SPARQL in Oxigraph over the union of all graphs; ``bindings`` are bound values."""
+        """Run SPARQL in Oxigraph over the union of all graphs; ``bindings`` are bound values.
+
+        A query naming its own dataset (``FROM``, ``FROM NAMED``) runs over that dataset:
+        Oxigraph ignores it under the union default graph, so a count ``FROM`` a graph that
+        does not exist would answer every triple. (oxrdflib asks for the union when the
+        graph it is given is ``__UNION__``, for none when it is a plain empty string.)
+        """
+        text = with_values(sparql, bindings or {})
         try:
-            return self.dataset.query(with_values(sparql, bindings or {}))
+            if declares_dataset(sparql):
+                return self.dataset.store.query(text, initNs={}, initBindings={}, queryGraph="")
+            return self.dataset.query(text)
         except SyntaxError as err:
             raise KgError(f"SPARQL syntax error: {short_syntax_error(str(err))}") from None
         except OSError as err:
@@ -179,30 +202,68 @@ class KgStore:
         replace those graphs through Oxigraph's bulk loader, all or nothing. An error in the
         block throws the file away and changes nothing.
 
-        Re-loading files already loaded first removes their old content in a transaction of
-        its own: a crash between the two leaves them unloaded (loading again repairs it).
-        The file sits in the store folder, so a killed load leaves it where the next
-        writer removes it. ``lenient``: the loader builds every IRI from checked ids, and
-        skipping Oxigraph's re-validation saves a sixth of the bulk load.
+        The file sits in the store folder, so a killed load leaves it where the next open
+        removes it. ``lenient``: the loader builds every IRI from checked ids, and skipping
+        Oxigraph's re-validation saves a sixth of the bulk load.
         """
         self._writable()
+        graphs = sorted(set(graphs))
         folder = Path(self.location) if self.location != MEMORY else None
         out = tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix=LOAD_FILE_PREFIX, suffix=".nq", dir=folder, delete=False)
+        nquads = Path(out.name)
         try:
             with out:
                 yield out.file  # the file itself: the wrapper's write costs as much again per line
-            loaded = set(self.data_graphs()) & set(graphs)
-            if loaded:
-                self._update(" ;\n".join(f"DROP SILENT GRAPH {graph.n3()}" for graph in sorted(loaded)))
-            self._oxigraph.bulk_load(path=out.name, format=ox.RdfFormat.N_QUADS, lenient=True)
+                if folder is not None:
+                    out.flush()
+                    os.fsync(out.fileno())  # the journal will name it: it must outlive a crash
+            if set(self.data_graphs()) & set(graphs):
+                self._replace(graphs, nquads)
+            else:
+                self._oxigraph.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
         except (OSError, SyntaxError, RuntimeError, ValueError) as err:
             raise KgError(f"bulk loading failed, nothing was changed: {err}", path=self.location) from None
         finally:
-            Path(out.name).unlink(missing_ok=True)
+            if folder is None or not (folder / JOURNAL).exists():  # else the journal still needs it
+                nquads.unlink(missing_ok=True)
+
+    def _replace(self, graphs: list[URIRef], nquads: Path) -> None:
+        """Replace loaded graphs by the content of an N-Quads file, all or nothing even
+        under ``kill -9``.
+
+        Oxigraph's bulk loader only adds, so the old content goes first, in a transaction
+        of its own. A journal written (and synced) before it names the graphs and the file:
+        an open that finds it finishes the replacement (``_finish_replacement``), and no
+        read can open the store in between (``StoreLock``). A crash thus leaves the old
+        version (killed before the journal) or the new one, never neither.
+        """
+        if self.location == MEMORY:  # nothing outlives a crash there
+            _apply_replacement(self._oxigraph, graphs, nquads)
+            return
+        journal = _write_journal(Path(self.location), graphs, nquads)
+        try:
+            _drop(self._oxigraph, graphs)
+        except (OSError, SyntaxError, RuntimeError, ValueError):
+            journal.unlink()  # the transaction failed: nothing was changed
+            raise
+        try:
+            self._oxigraph.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
+        except (OSError, SyntaxError, RuntimeError, ValueError) as err:
+            raise KgError(
+                f"bulk loading failed after the old content was removed: {err}; the next kg command on this store loads it again",
+                path=self.location,
+            ) from None
+        journal.unlink()
 
     def drop_graph(self, graph: URIRef) -> None:
+        self.drop_graphs([graph])
+
+    def drop_graphs(self, graphs: Iterable[URIRef]) -> None:
+        """Remove these graphs, all in one transaction: a failure or a crash drops none."""
         self._writable()
-        self._update(f"DROP SILENT GRAPH {graph.n3()}")
+        drops = [f"DROP SILENT GRAPH {to_ox(graph)}" for graph in sorted(set(graphs))]  # to_ox: checked IRIs
+        if drops:
+            self._update(" ;\n".join(drops))
 
     def _update(self, update: str) -> None:
         """Run a SPARQL update in Oxigraph itself, as one transaction.
@@ -245,14 +306,18 @@ class KgStore:
         """
         self.dataset.close()
         gc.collect()
+        if self._lock is not None:  # only now: the writer's files are closed
+            self._lock.release()
+            self._lock = None
 
 
 def open_store(location: str | os.PathLike | None = None, *, read_only: bool = False) -> KgStore:
     """Open the store at ``location``: a folder (created on first write), ``:memory:``, or the
     URL of a SPARQL 1.1 server (``http(s)://...``, see ``kg.remote``).
 
-    ``None`` means ``$KG_STORE`` or ``.kg`` in the current directory. Read-only opens
-    take no lock, so queries work while a load is writing.
+    ``None`` means ``$KG_STORE`` or ``.kg`` in the current directory. A folder is locked
+    (``StoreLock``) until ``close``: a read sees the store as before or after a load, never
+    in between, and waits while one writes.
     """
     location = str(location or os.environ.get("KG_STORE") or DEFAULT_LOCATION)
     if location.startswith(("http://", "https://")):
@@ -265,13 +330,224 @@ def open_store(location: str | os.PathLike | None = None, *, read_only: bool = F
         return store
     path = Path(location)
     _check_folder(path, read_only)
-    oxigraph = _open_oxigraph(path, read_only)
-    store = KgStore(Dataset(store=OxigraphStore(store=oxigraph), default_union=True), location, read_only)
-    check_format(store, store.format_version())
-    if not read_only:
-        _remove_orphans(path)
-        store.install_ontology()
+    lock = _lock_for_reading(path) if read_only else StoreLock(path, exclusive=True)
+    try:
+        if not read_only:
+            _finish_replacement(path)
+            _remove_orphans(path)
+        oxigraph = _open_oxigraph(path, read_only)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    store = KgStore(Dataset(store=OxigraphStore(store=oxigraph), default_union=True), location, read_only, lock)
+    try:
+        check_format(store, store.format_version())
+        if not read_only:
+            store.install_ontology()
+    except BaseException:
+        store.close()
+        raise
     return store
+
+
+@contextmanager
+def read_snapshot(location: str | os.PathLike) -> Iterator[ox.Store]:
+    """The pyoxigraph store of a store folder, read-only and locked as ``open_store`` does,
+    for code that queries pyoxigraph directly (``kg serve``); the lock goes with the block."""
+    store = open_store(location, read_only=True)
+    try:
+        yield store._oxigraph
+    finally:
+        store.close()
+
+
+class StoreLock:
+    """Our own lock on a store folder: shared by readers, exclusive for a writer.
+
+    Oxigraph's read-only opens take no lock, and one that races a writer reading the
+    folder's files (its open moving the write-ahead log into table files, a bulk load's
+    ingestion, a compaction) can see an empty or partial store without any error: measured,
+    half of the runs of a reader loop during a small ``kg load`` saw 0 quads. So a writer
+    holds ``kg.lock`` exclusively for as long as it has the store open, and a reader holds
+    it shared from before its open until it closes the store (an open snapshot stayed
+    readable when a writer compacted its files away, but RocksDB opens table files lazily
+    beyond 16 per column family when file handles are limited, so that is not promised).
+
+    ``kg.gate`` keeps a steady stream of readers (``kg serve``) from keeping a writer out
+    forever: a writer takes it exclusively before waiting for the readers to leave, a
+    reader takes it shared only on its way in. Each wait is bounded by ``$KG_LOCK_WAIT``
+    seconds (``LOCK_WAIT``) and said on stderr; the locks go when the process does.
+    """
+
+    def __init__(self, folder: Path, exclusive: bool) -> None:
+        self.folder = folder
+        self.exclusive = exclusive
+        self._files: list[int] = []
+        deadline = time.monotonic() + _lock_wait()
+        try:
+            mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+            self._take(GATE_FILE, mode, deadline)
+            self._take(LOCK_FILE, mode, deadline)
+            if not exclusive:  # a reader is in: let the next writer queue up
+                os.close(self._files.pop(0))
+        except BaseException:
+            self.release()
+            raise
+
+    def _take(self, name: str, mode: int, deadline: float) -> None:
+        try:
+            fd = os.open(self.folder / name, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as err:
+            raise KgError(f"cannot lock the store: {err.strerror}", path=str(self.folder / name)) from None
+        self._files.append(fd)
+        said = False
+        while True:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise self._busy() from None
+                if not said:
+                    print(f"kg: {self._waiting()} (up to {_lock_wait():g} s; KG_LOCK_WAIT)", file=sys.stderr, flush=True)
+                    said = True
+                time.sleep(0.05)
+
+    def _waiting(self) -> str:
+        if self.exclusive:
+            return f"waiting for the other kg processes using {self.folder} (a load or reads) to finish"
+        return f"waiting for a load into {self.folder} to finish"
+
+    def _busy(self) -> KgError:
+        if self.exclusive:
+            message = "the store is in use by another kg process (a load, or a long read); try again when it ends"
+        else:
+            message = "the store is being written (a load is running); try again when it ends"
+        return KgError(message, path=str(self.folder))
+
+    def release(self) -> None:
+        """Let the others in (closing the files releases their locks); idempotent."""
+        while self._files:
+            os.close(self._files.pop())
+
+
+def _lock_wait() -> float:
+    text = os.environ.get("KG_LOCK_WAIT")
+    if text is None:
+        return LOCK_WAIT
+    try:
+        wait = float(text)
+    except ValueError:
+        wait = -1.0
+    if not 0 <= wait < float("inf"):
+        raise KgError(f"KG_LOCK_WAIT must be a number of seconds, not {text!r}")
+    return wait
+
+
+def _lock_for_reading(path: Path) -> StoreLock | None:
+    """A reader's lock, after finishing what a killed kg left behind (no writer is alive
+    when a reader holds the lock): an interrupted re-load, temporary files.
+
+    None when the lock files cannot be made (a store on a read-only medium, or someone
+    else's folder): no kg can be writing through them then."""
+    lockable = all((path / name).exists() for name in (GATE_FILE, LOCK_FILE)) or os.access(path, os.W_OK)
+    lock = StoreLock(path, exclusive=False) if lockable else None
+    if (path / JOURNAL).exists():
+        if lock is not None:
+            lock.release()
+        _finish_interrupted_load(path)
+        lock = StoreLock(path, exclusive=False) if lockable else None
+    if lock is not None:
+        _remove_orphans(path, reading=True)
+    return lock
+
+
+def _finish_interrupted_load(path: Path) -> None:
+    """For a reader that found a re-load's journal: finish it as a writer would, or refuse
+    (the store without the files of that load is no answer)."""
+    try:
+        lock = StoreLock(path, exclusive=True)
+    except KgError as err:
+        raise KgError(f"a load into this store was interrupted and must be finished before it can be read: {err}", path=str(path)) from None
+    try:
+        _finish_replacement(path)
+    finally:
+        lock.release()
+
+
+def _write_journal(folder: Path, graphs: list[URIRef], nquads: Path) -> Path:
+    """Record a replacement durably: written whole, synced, then renamed into place."""
+    journal = folder / JOURNAL
+    draft = folder / (JOURNAL + ".tmp")
+    with draft.open("w", encoding="utf-8") as out:
+        json.dump({"graphs": [str(g) for g in graphs], "nquads": nquads.name}, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(draft, journal)
+    _sync_folder(folder)
+    return journal
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _apply_replacement(oxigraph: ox.Store, graphs: Iterable[URIRef | str], nquads: Path) -> None:
+    """Drop the graphs, then bulk-load the file: running it again gives the same store."""
+    _drop(oxigraph, graphs)
+    oxigraph.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
+
+
+def _drop(oxigraph: ox.Store, graphs: Iterable[URIRef | str]) -> None:
+    drops = [f"DROP SILENT GRAPH {ox.NamedNode(str(graph))}" for graph in graphs]
+    if drops:
+        oxigraph.update(" ;\n".join(drops))  # one transaction
+
+
+def _finish_replacement(folder: Path) -> None:
+    """Finish a re-load that a killed kg left journaled (the caller holds the write lock)."""
+    journal = folder / JOURNAL
+    if not journal.exists():
+        return
+    try:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+        graphs, name = [str(g) for g in entry["graphs"]], str(entry["nquads"])
+        if Path(name).name != name or not name.startswith(LOAD_FILE_PREFIX):
+            raise ValueError(f"not a load file name: {name!r}")
+        nquads = folder / name
+        if not nquads.is_file():
+            raise ValueError(f"its file {name} is gone")
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise KgError(f"the journal of an interrupted load is damaged ({err}); make the store again", path=str(journal)) from None
+    print(f"kg: finishing a load into {folder} that was interrupted ({len(graphs)} files)", file=sys.stderr, flush=True)
+    for stale in folder.glob("bulk-*.sst"):  # the killed bulk load's: hundreds of MiB
+        stale.unlink(missing_ok=True)
+    failure = _replay(folder, graphs, nquads)
+    if failure is not None:
+        raise KgError(f"could not finish an interrupted load: {failure}", path=str(folder))
+    journal.unlink()
+    nquads.unlink(missing_ok=True)
+
+
+def _replay(folder: Path, graphs: list[str], nquads: Path) -> str | None:
+    """Apply a journaled replacement in a store opened for it alone; the error, if any.
+
+    The store is closed before this returns, even on an error (an exception's traceback
+    would keep it open, and its lock, after ours was released)."""
+    oxigraph = _open_oxigraph(folder, read_only=False)
+    try:
+        _apply_replacement(oxigraph, graphs, nquads)
+    except (OSError, SyntaxError, RuntimeError, ValueError) as err:
+        return str(err)
+    finally:
+        del oxigraph
+        gc.collect()
+    return None
 
 
 def check_format(store: KgStore, version: int | None) -> None:
@@ -286,13 +562,27 @@ def check_format(store: KgStore, version: int | None) -> None:
         )
 
 
-def _remove_orphans(path: Path) -> None:
+def _remove_orphans(path: Path, reading: bool = False) -> None:
     """Delete what a killed load left behind (its N-Quads file, the bulk loader's
     ``bulk-*.sst`` files): nothing references them, and they can be hundreds of MiB.
-    Safe because the caller holds the store's write lock."""
+
+    Safe because the caller holds the store's lock (write or read): no kg writer is alive.
+    A reader without the right to delete them says they are there instead."""
+    left = []
     for pattern in ORPHAN_PATTERNS:
         for orphan in path.glob(pattern):
-            orphan.unlink(missing_ok=True)
+            try:
+                orphan.unlink(missing_ok=True)
+            except OSError:
+                left.append(orphan)
+    if left and reading:
+        size = sum(p.stat().st_size for p in left if p.exists()) / 2**20
+        print(
+            f"kg: {len(left)} temporary files of a killed load ({size:.0f} MiB) are in {path}; the next kg load removes them",
+            file=sys.stderr,
+        )
+    elif left:
+        raise KgError(f"cannot remove the temporary files of a killed load: {', '.join(p.name for p in left)}", path=str(path))
 
 
 def _check_folder(path: Path, read_only: bool) -> None:
@@ -300,8 +590,14 @@ def _check_folder(path: Path, read_only: bool) -> None:
         raise KgError("not a kg store: this is a file, not a folder", path=str(path))
     if read_only and not (path / "CURRENT").exists():
         raise KgError("no kg store here yet; load data first with `kg load FILE`", path=str(path))
-    if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+    others = path.is_dir() and any(p.name not in (LOCK_FILE, GATE_FILE) for p in path.iterdir())
+    if others and not (path / "CURRENT").exists():
         raise KgError("not a kg store: the folder holds other files", path=str(path))
+    if not read_only:
+        try:
+            path.mkdir(parents=True, exist_ok=True)  # for the lock files
+        except OSError as err:
+            raise KgError(f"cannot make the store folder: {err.strerror}", path=str(path)) from None
 
 
 def _open_oxigraph(path: Path, read_only: bool) -> ox.Store:

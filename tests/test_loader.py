@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from rdflib import Graph
 
-from kg.loader import drop, graph_iri, load
+from kg.errors import KgError
+from kg.loader import drop, drop_files, graph_iri, load
 from kg.namespaces import ACTOR, KGO, STMT
 from kg.query import match, why
 from kg.store import open_store
@@ -182,3 +184,73 @@ def test_a_load_reads_only_the_store_sources_it_names(store, tmp_path):
     load(store, [write(tmp_path / "actors.csv", "id,label,type\na,A,State\nb,B,State\n")])
     load(store, [write(tmp_path / "claims.csv", "subject,relation,object,source\na,backs,b,s2\n")])
     assert [row["date"] for row in why(store, "a", "backs", "b")] == ["2021-02-03"]  # the date came from s2
+
+
+# -- kg drop of several files: all or nothing -----------------------------------------------------
+
+
+def test_dropping_several_files_is_all_or_nothing(tmp_path):
+    store = open_store(tmp_path / "store")
+    loaded = [write(tmp_path / "small.yaml", SMALL), write(tmp_path / "more.csv", "id,label,type\nzeta,Zeta,State\n")]
+    load(store, loaded)
+    before = snapshot(store)
+    never = write(tmp_path / "never.csv", "id,label,type\neta,Eta,State\n")  # there, but never loaded
+    with pytest.raises(KgError, match="not loaded.*nothing was dropped") as raised:
+        drop_files(store, [loaded[0], never])
+    assert raised.value.path == str(never)
+    assert snapshot(store) == before  # small.yaml is still loaded
+    assert drop_files(store, [*loaded, loaded[0]]) == [str(graph_iri(path)) for path in loaded]
+    assert store.data_graphs() == []
+    store.close()
+
+
+def test_kg_drop_a_b_with_b_not_loaded_changes_nothing(kg, store_dir, tmp_path):
+    a = write(tmp_path / "a.csv", "id,label,type\nzeta,Zeta,State\n")
+    assert kg("load", str(a), str(EXAMPLE_FILE)).exit_code == 0
+    before = snapshot(store_dir)
+    result = kg("drop", str(a), str(tmp_path / "b.csv"))
+    assert result.exit_code == 1 and "nothing was dropped" in result.stderr and str(tmp_path / "b.csv") in result.stderr
+    assert "dropped" not in result.stdout
+    assert snapshot(store_dir) == before
+    result = kg("drop", str(a), str(EXAMPLE_FILE))
+    assert result.exit_code == 0 and result.stdout == f"dropped {a}\ndropped {EXAMPLE_FILE}\n"
+
+
+# -- a folder load stays inside the folder --------------------------------------------------------
+
+
+def test_a_folder_load_refuses_a_link_to_a_file_outside_the_folder(store, tmp_path):
+    secret = write(tmp_path / "elsewhere" / "secret.csv", "root:x:0:0:root:/root:/bin/bash\n")
+    folder = tmp_path / "data"
+    write(folder / "actors.csv", "id,label,type\nzeta,Zeta,State\n")
+    (folder / "passwd.csv").symlink_to(secret)
+    with pytest.raises(KgError) as raised:
+        load(store, [folder])
+    assert raised.value.path == str(folder / "passwd.csv")
+    assert "outside the folder" in str(raised.value) and "root:x" not in str(raised.value)
+    assert store.data_graphs() == []
+
+
+def test_links_inside_the_folder_and_links_named_by_the_user_are_read(store, tmp_path):
+    outside = write(tmp_path / "elsewhere" / "more.csv", "id,label,type\neta,Eta,State\n")
+    (tmp_path / "elsewhere" / "sub").mkdir()
+    write(tmp_path / "elsewhere" / "sub" / "hidden.csv", "id,label,type\ntheta,Theta,State\n")
+    folder = tmp_path / "data"
+    actors = write(folder / "actors.csv", "id,label,type\nzeta,Zeta,State\n")
+    (folder / "again.csv").symlink_to(actors)  # inside the folder: the same file, read once
+    (folder / "linked").symlink_to(tmp_path / "elsewhere" / "sub", target_is_directory=True)  # not followed
+    named = tmp_path / "named.csv"
+    named.symlink_to(outside)  # given on the command line: the user's choice
+    reports = load(store, [folder, named])
+    assert [r.path for r in reports] == [str(actors), str(named)]
+    assert {a.id for a in store.actors()} == {"zeta", "eta"}
+
+
+def test_kg_load_of_a_folder_with_a_link_out_is_one_error_line(kg, tmp_path):
+    folder = tmp_path / "data"
+    write(folder / "actors.csv", "id,label,type\nzeta,Zeta,State\n")
+    (folder / "passwd.csv").symlink_to(write(tmp_path / "secret.csv", "root:x:0:0\n"))
+    result = kg("load", str(folder))
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"Error: {folder / 'passwd.csv'}: a symbolic link to a file outside the folder")
+    assert "root:x" not in result.stderr

@@ -246,3 +246,11 @@ def test_dash_still_writes_to_stdout(hostile, tmp_path, monkeypatch):
     result = hostile("export", "--format", "nt", "-o", "-")
     assert result.exit_code == 0 and '"=1+2"' in result.stdout
     assert not (tmp_path / "-").exists()
+
+
+def test_kg_view_dash_writes_the_page_to_stdout(hostile, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = hostile("view", "-o", "-")
+    assert result.exit_code == 0 and result.stdout.startswith("<!DOCTYPE html>") and "</html>" in result.stdout
+    assert not (tmp_path / "-").exists()
+    assert hostile("view", "-o", "-", "--open").exit_code == 2

@@ -10,8 +10,11 @@ import base64
 import json
 import logging
 import re
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from click.testing import CliRunner
@@ -24,7 +27,7 @@ from kg.namespaces import ACTOR, KGO
 from kg.query import Filters, info, match, sparql, why
 from kg.remote import Endpoint, open_remote, with_prefixes
 from kg.sparqltext import sparql_code, with_values
-from kg.store import open_store
+from kg.store import FORMAT_VERSION, open_store
 from tests.conftest import EXAMPLE, EXAMPLE_FILE, snapshot, write
 from tests.servers import FakeEndpoint, OxigraphServer, Relay, free_port
 
@@ -381,3 +384,150 @@ def test_a_server_stopped_mid_load_gives_a_clear_error_and_a_rerun_converges(tmp
         assert server_snapshot(target) == snapshot(reference)
     finally:
         target.stop()
+
+
+# -- well-formed answers that do not fit the question ---------------------------------------------
+
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+VERSION = {"type": "literal", "value": str(FORMAT_VERSION), "datatype": XSD_INTEGER}
+FORMAT_OK = {"named": VERSION, "union": VERSION}
+
+
+def results(names: list[str], *rows: dict) -> bytes:
+    """A SPARQL 1.1 JSON results document (well-formed, whatever it says)."""
+    return json.dumps({"head": {"vars": names}, "results": {"bindings": list(rows)}}).encode()
+
+
+class OddEndpoint:
+    """A SPARQL endpoint on 127.0.0.1 answering valid JSON results that need not fit the query.
+
+    The format check that every open sends gets ``check`` (by default a good answer, so the
+    store opens); every other query gets ``body``. ``queries`` records what was asked.
+    """
+
+    def __init__(self, body: bytes = b"", check: bytes | None = None) -> None:
+        self.body, self.check = body, check if check is not None else results(["named", "union"], FORMAT_OK)
+        self.queries: list[str] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                length = min(int(self.headers.get("Content-Length") or 0), 1_000_000)
+                query = parse_qs(self.rfile.read(length).decode("utf-8")).get("query", [""])[0]
+                owner.queries.append(query)
+                answer = owner.check if "formatVersion" in query else owner.body
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self) -> OddEndpoint:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+IRI = {"type": "uri", "value": "urn:x"}
+TEXT = {"type": "literal", "value": "x"}
+
+
+@pytest.mark.parametrize(
+    "check, expected",
+    [
+        (results(["x"], {"x": TEXT}), "the server's answer lacks ?named, ?union, which the query asks for (it answered ?x)"),
+        (results(["named"], {"named": FORMAT_OK["named"]}), "lacks ?union"),
+        (results(["named", "union"], {"named": IRI, "union": IRI}), "the server's kg format version is <urn:x>, not a whole number"),
+        (results(["named", "union"], {"named": {"type": "literal", "value": "2.5e99"}, "union": TEXT}), "not a whole number"),
+        (json.dumps({"head": {}, "boolean": True}).encode(), "the server answered true/false to a SELECT query, which asks for solutions"),
+    ],
+    ids=["other-variable", "one-variable-missing", "iri-version", "non-integer-version", "boolean"],
+)
+def test_an_odd_answer_to_the_format_check_is_one_line_naming_the_server(check, expected):
+    with OddEndpoint(check=check) as odd:
+        message = one_error_line(cli("--store", odd.url, "info"))
+    assert message.startswith(f"Error: {odd.url}/query: ") and expected in message, message
+
+
+@pytest.mark.parametrize(
+    "body, call, expected",
+    [
+        # the loaded files, asked as ?g, answered as ?x
+        (results(["x"], {"x": IRI}), lambda store: store.data_graphs(), "lacks ?g"),
+        # an export reads quads: a literal subject, an unbound graph
+        (results(list("spog"), {"s": TEXT, "p": IRI, "o": IRI, "g": IRI}), lambda store: store._oxigraph.dump(), "of the wrong kind"),
+        (results(list("spog"), {"s": IRI, "p": IRI, "o": IRI}), lambda store: store._oxigraph.quads_for_pattern(), "unbound"),
+        # an ASK answered with solutions would otherwise read as "no"
+        (results(["x"]), lambda store: store.has_actor("turkey"), "answered solutions to an ASK query, which asks for true/false"),
+        (json.dumps({"head": {}, "boolean": False}).encode(), lambda store: store.actors(), "answered true/false to a SELECT query"),
+        (results(["x"], {"x": IRI}), lambda store: store.actors(), "lacks ?actor, ?type, ?label, ?wikidata, ?aliases"),
+        # an RDF-star triple term, valid JSON results but nothing kg stores
+        (
+            results(["who"], {"who": {"type": "triple", "value": {"subject": IRI, "predicate": IRI, "object": IRI}}}),
+            lambda store: list(store.query("SELECT ?who WHERE { ?who ?p ?o }")),
+            "the server answered a Triple term, which kg does not use",
+        ),
+    ],
+    ids=["graphs-as-x", "literal-subject", "unbound-graph", "solutions-to-ask", "boolean-to-select", "actors-as-x", "triple-term"],
+)
+def test_well_formed_answers_that_do_not_fit_the_query_are_clear_errors(body, call, expected):
+    """Every place that indexes into a server's answer: a clear KgError naming the server, never
+    a KeyError, AttributeError or TypeError from inside kg, and never a silent wrong answer."""
+    with OddEndpoint(body) as odd:
+        store = open_remote(odd.url, read_only=True)
+        try:
+            with pytest.raises(KgError) as raised:
+                call(store)
+        finally:
+            store.close()
+    assert raised.value.path == f"{odd.url}/query" and expected in str(raised.value), str(raised.value)
+
+
+def test_an_odd_answer_on_the_command_line_is_one_line():
+    with OddEndpoint(results(["x"], {"x": IRI})) as odd:
+        message = one_error_line(cli("--store", odd.url, "sparql", "SELECT ?who WHERE { ?who kgo:backs actor:sna }"))
+        assert "lacks ?who" in message and odd.url in message
+        message = one_error_line(cli("--store", odd.url, "match", "?who backs sna"))  # first asks whether sna is an actor
+        assert "answered solutions to an ASK query" in message
+        message = one_error_line(cli("--store", odd.url, "export", "--format", "nquads", "-o", "-"))
+        assert "lacks ?s, ?p, ?o, ?g" in message or "lacks ?g" in message, message
+
+
+def test_the_projection_of_a_query():
+    from kg.remote import projection, query_form
+
+    assert projection("SELECT ?a $b (COUNT(DISTINCT ?c) AS ?n) (STR(?d) as $e) WHERE { ?a ?b ?c }") == ["a", "b", "n", "e"]
+    assert projection('PREFIX x: <urn:SELECT?no> SELECT DISTINCT ?a{ ?a ?p "?b" }') == ["a"]
+    assert projection("SELECT ?g FROM <urn:g> WHERE { ?g ?p ?o }") == ["g"]
+    assert projection("SELECT * WHERE { ?s ?p ?o }") is None and projection("ASK { ?s ?p ?o }") is None
+    assert projection("SELECT ?a WHERE { { SELECT ?b WHERE { ?b ?p ?a } } }") == ["a"]
+    assert query_form("# SELECT\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == "CONSTRUCT"
+    tricky = "PREFIX ask: <urn:a#> PREFIX select: <urn:s#> SELECT ?ask (ask:f(?where) AS ?from) WHERE { ?ask select:p ?where }"
+    assert query_form(tricky) == "SELECT" and projection(tricky) == ["ask", "from"]
+
+
+def test_kg_drop_of_several_files_on_a_server_is_all_or_nothing(server, tmp_path):
+    from kg.loader import drop_files
+
+    store = open_remote(server.url)
+    other = write(tmp_path / "other.csv", "id,label,type\nzeta,Zeta,State\n")
+    load(store, [EXAMPLE_FILE, other])
+    before = server_snapshot(server)
+    never = write(tmp_path / "never.csv", "id,label,type\neta,Eta,State\n")
+    with pytest.raises(KgError, match="nothing was dropped"):
+        drop_files(store, [EXAMPLE_FILE, never])
+    assert server_snapshot(server) == before
+    drop_files(store, [EXAMPLE_FILE, other])
+    assert store.data_graphs() == []
+    store.close()
