@@ -525,7 +525,8 @@ def view(store, output: str, types, color_by: str, title: str, open_page: bool, 
     type=click.FloatRange(min=0.1),
     default=1.0,
     show_default=True,
-    help="A query running longer is expensive; younger queries have places of their own, so cheap ones are answered at the limit.",
+    help="A query running longer is expensive (see --max-queries); younger ones have places of their own, "
+    "so cheap queries are answered while the expensive ones are at their limit.",
 )
 @click.option(
     "--allow-host",

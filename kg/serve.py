@@ -20,9 +20,14 @@ A small WSGI application served by waitress (a well-kept, pure-Python HTTP serve
 - every query runs in a child process that opens the store read-only and is killed at
   the timeout (Oxigraph cannot cancel a query in process); results bigger than the
   size limit are refused rather than cut, so no client mistakes a part for the whole;
-- at most ``max_queries`` queries run at once; one more is refused at once (503 with
-  ``Retry-After``) rather than queued, and the server has threads to spare, so the page
-  and every refusal are answered at once however busy the queries keep it;
+- a query is *expensive* once it has run ``cheap_seconds`` (a query's cost cannot be
+  known before it runs); at most ``max_queries`` expensive queries run at once, at a
+  lower CPU priority, and a query that turns expensive while that many are is stopped and
+  refused (503 with ``Retry-After``). Younger queries have places of their own, so a
+  cheap query is answered while the expensive limit is reached; past those places a
+  short line, past the line 503 at once. The server has threads for every place and
+  the line, and to spare, so the page and every refusal are answered at once however
+  busy the queries keep it (see ``QueryPlaces``);
 - ``GET /``: a page with a query box and example queries (``kg.serve_page``).
 
 Each query sees the store as it is when the query starts, so a ``kg load`` while serving
@@ -51,16 +56,20 @@ from kg.errors import KgError
 from kg.namespaces import PREFIXES
 from kg.serve_page import PAGE_POLICY, page
 from kg.sparqltext import declares_dataset, uses_service
-from kg.store import short_syntax_error
+from kg.store import read_snapshot, short_syntax_error
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_CHEAP_SECONDS = 1.0
 DEFAULT_MAX_BYTES = 10_000_000
 MAX_QUERY_BYTES = 100_000
-#: Server threads beyond one per query place: they answer the page, refusals and errors
-#: while every place is taken.
+#: Server threads beyond one per query place and place in line: they answer the page,
+#: refusals and errors while every place is taken.
 SPARE_THREADS = 4
+#: The niceness of a query once it is expensive: cheap queries, at the server's own
+#: priority, then get nearly all of a CPU however many expensive ones run.
+EXPENSIVE_NICENESS = 10
 #: Names that reach a server on this machine's loopback address; a Host header may give them.
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 #: Listening on every address: clients may name the machine anything, so only
@@ -92,7 +101,7 @@ PREFIX_MAP = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 
 
 def default_max_queries() -> int:
-    """Queries evaluated at once unless told: one per CPU (each is a busy process), at least 2."""
+    """Expensive queries at once unless told: one per CPU (each is a busy process), at least 2."""
     return max(2, os.cpu_count() or 1)
 
 
@@ -168,9 +177,13 @@ def evaluate(location: str, query: str, default_graphs: list[str], named_graphs:
     union option) or ``default_graphs`` do (the protocol's, which override the query's).
     """
     try:
-        store = ox.Store.read_only(location)
-    except (OSError, RuntimeError) as err:
-        return _text(503, f"the store cannot be read right now (is a load running?): {err}")
+        with read_snapshot(location) as store:  # locked: never a store half-way through a load
+            return _evaluate(store, query, default_graphs, named_graphs, ranges, max_bytes)
+    except KgError as err:
+        return _text(503, f"the store cannot be read right now: {err}")
+
+
+def _evaluate(store: ox.Store, query: str, default_graphs: list[str], named_graphs: list[str], ranges: list[str], max_bytes: int) -> Answer:
     union = not default_graphs and not declares_dataset(query)
     options = {"prefixes": PREFIX_MAP, "use_default_graph_as_union": union}
     try:
@@ -202,69 +215,159 @@ def _child(conn, *args) -> None:
     conn.close()
 
 
-def run_with_timeout(timeout: float, *args) -> Answer:
-    """``evaluate`` in a child process, killed if it runs past ``timeout`` seconds."""
-    context = multiprocessing.get_context("forkserver")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, *args), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        if receiver.poll(timeout):
-            return receiver.recv()
-        return _text(503, f"the query ran longer than {timeout:g} s (the limit of this endpoint) and was stopped")
-    except EOFError:
-        return _text(500, "the query process ended without an answer")
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
+class QueryProcess:
+    """``evaluate`` in a child process, killed when the ``with`` block ends if still running:
+    Oxigraph cannot cancel a query in process, and a process can be killed."""
+
+    def __init__(self, *args) -> None:
+        context = multiprocessing.get_context("forkserver")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._child = context.Process(target=_child, args=(sender, *args), daemon=True)
+        self._child.start()
+        sender.close()
+
+    def __enter__(self) -> QueryProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._receiver.close()
+        if self._child.is_alive():
+            self._child.kill()
+        self._child.join()
+
+    def answer(self, within: float) -> Answer | None:
+        """The answer if it comes within ``within`` seconds, else None."""
+        try:
+            return self._receiver.recv() if self._receiver.poll(max(0.0, within)) else None
+        except EOFError:
+            return _text(500, "the query process ended without an answer")
+
+    def lower_priority(self) -> None:
+        """Let every other process on the machine, cheap queries first, go before this one.
+
+        The query runs in the child's main thread, whose niceness this sets (on Linux,
+        niceness is per thread). A child that has just ended, or a system that does not
+        allow it, leaves the query at the server's priority: it is still bounded in time.
+        """
+        try:
+            os.setpriority(os.PRIO_PROCESS, self._child.pid, EXPENSIVE_NICENESS)
+        except (OSError, AttributeError):
+            pass
 
 
 # -- how many queries run at once -----------------------------------------------------------------
 
 
 class Busy(Exception):
-    """Every query place is taken; one is free after ``retry_after`` seconds at the latest."""
+    """No place for one more query; ask again after ``retry_after`` seconds."""
 
-    def __init__(self, running: int, retry_after: int) -> None:
-        super().__init__(running, retry_after)
-        self.running, self.retry_after = running, retry_after
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, math.ceil(retry_after))
+
+
+@dataclass(eq=False)  # each place is itself: two may have the same deadline
+class QueryPlace:
+    """One query's place: *starting* until it has run ``cheap_seconds``, then *expensive*."""
+
+    deadline: float
+    expensive: bool = False
 
 
 class QueryPlaces:
-    """At most ``limit`` queries evaluated at once.
+    """How many queries run at once, by how long they have run.
 
-    One more is refused at once (``Busy``) rather than queued: a queued query would hold a
-    server thread while it waits, and enough of them would leave none for the page, or for
-    a client that only needs to hear "busy". Each running query ends by its deadline (it is
-    killed at the timeout), so the earliest deadline is when a place is free at the latest.
+    A query's cost cannot be known before it runs, so every query starts in a *starting*
+    place, and one that runs past ``cheap_seconds`` needs an *expensive* place to go on:
+
+    - at most ``limit`` expensive queries at once; one more is stopped and refused
+      (``Busy``, retry when the first of them reaches its deadline, as each is killed
+      there), rather than queued: a queued query would hold a server thread, and enough
+      of them would leave none for the page or for a client that only needs to hear "busy";
+    - ``2 * limit`` starting places, separate from those, so cheap queries are answered
+      while every expensive place is taken; two per expensive place keep the CPUs busy
+      while queries wait for their process and store to open, and bound the processes at
+      ``3 * limit``;
+    - a query that finds every starting place taken waits in line (FIFO, at most two
+      rounds of places long): each place is free within ``cheap_seconds`` (plus the
+      moment it takes to stop a process) whatever its query does, so a burst of cheap
+      queries is answered rather than refused. It waits at most three rounds (one to
+      spare), and a query that finds the line full is refused at once.
+
+    Every holder of a place or of a place in line holds a server thread: ``threads`` of them.
     """
 
-    def __init__(self, limit: int, timeout: float) -> None:
-        self.limit, self.timeout = limit, timeout
-        self._lock = threading.Lock()
-        self._deadlines: list[float] = []
+    def __init__(self, limit: int, timeout: float, cheap_seconds: float = DEFAULT_CHEAP_SECONDS) -> None:
+        self.limit, self.timeout, self.cheap_seconds = limit, timeout, cheap_seconds
+        self.starting_limit = 2 * limit
+        self.line_limit = 2 * self.starting_limit
+        self.line_wait = (self.line_limit // self.starting_limit + 1) * cheap_seconds
+        self.threads = limit + self.starting_limit + self.line_limit
+        self.starting = 0
+        self._expensive: list[QueryPlace] = []
+        self._line: list[object] = []
+        self._changed = threading.Condition()
 
     @property
-    def running(self) -> int:
-        return len(self._deadlines)
+    def expensive(self) -> int:
+        return len(self._expensive)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._line)
 
     @contextmanager
-    def place(self) -> Iterator[None]:
-        """Hold one place while the block runs; ``Busy`` if none is free."""
-        with self._lock:
-            if len(self._deadlines) >= self.limit:
-                free_in = min(self._deadlines) - time.monotonic()
-                raise Busy(len(self._deadlines), max(1, math.ceil(free_in)))
-            deadline = time.monotonic() + self.timeout
-            self._deadlines.append(deadline)
+    def place(self) -> Iterator[QueryPlace]:
+        """Hold a starting place while the block runs (``promote`` it when the query turns
+        expensive); ``Busy`` if none is free in time."""
+        self._take_starting_place()
+        place = QueryPlace(deadline=time.monotonic() + self.timeout)
         try:
-            yield
+            yield place
         finally:
-            with self._lock:
-                self._deadlines.remove(deadline)
+            with self._changed:
+                if place.expensive:
+                    self._expensive.remove(place)
+                else:
+                    self.starting -= 1
+                self._changed.notify_all()
+
+    def promote(self, place: QueryPlace) -> None:
+        """Move a query that has run ``cheap_seconds`` to an expensive place; ``Busy`` if
+        every one is taken (it keeps its starting place until it leaves)."""
+        with self._changed:
+            if len(self._expensive) >= self.limit:
+                first_free = min(other.deadline for other in self._expensive) - time.monotonic()
+                message = (
+                    f"the endpoint is busy: {len(self._expensive)} queries that run longer than {self.cheap_seconds:g} s"
+                    f" are running, its limit, and this one ran longer too"
+                )
+                raise Busy(message, first_free)
+            self.starting -= 1
+            place.expensive = True
+            self._expensive.append(place)
+            self._changed.notify_all()
+
+    def _take_starting_place(self) -> None:
+        with self._changed:
+            if self.starting < self.starting_limit and not self._line:
+                self.starting += 1
+                return
+            if len(self._line) >= self.line_limit:
+                raise Busy(self._busy_starting(), self.cheap_seconds)
+            me = object()
+            self._line.append(me)
+            try:
+                my_turn = lambda: self._line[0] is me and self.starting < self.starting_limit  # noqa: E731
+                if not self._changed.wait_for(my_turn, timeout=self.line_wait):
+                    raise Busy(self._busy_starting(), self.cheap_seconds)
+                self.starting += 1
+            finally:
+                self._line.remove(me)
+                self._changed.notify_all()
+
+    def _busy_starting(self) -> str:
+        return f"the endpoint is busy: {self.starting} queries are starting and {len(self._line)} waiting, its limit"
 
 
 # -- what a request must be -----------------------------------------------------------------------
@@ -307,7 +410,7 @@ def parse_form(data: bytes) -> dict[str, list[str]]:
 
 class SparqlApp:
     """The WSGI application: the Host check, routes, protocol checks, then one query in a
-    child process if a place is free."""
+    child process if a place is free (``QueryPlaces``)."""
 
     def __init__(
         self,
@@ -316,9 +419,10 @@ class SparqlApp:
         max_bytes: int = DEFAULT_MAX_BYTES,
         max_queries: int | None = None,
         hosts: frozenset[str] = frozenset(LOOPBACK_NAMES),
+        cheap_seconds: float = DEFAULT_CHEAP_SECONDS,
     ) -> None:
         self.location, self.timeout, self.max_bytes, self.hosts = location, timeout, max_bytes, hosts
-        self.places = QueryPlaces(max_queries or default_max_queries(), timeout)
+        self.places = QueryPlaces(max_queries or default_max_queries(), timeout, cheap_seconds)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         return _respond(start_response, self.route(environ))
@@ -380,11 +484,20 @@ class SparqlApp:
         ranges = accepted(environ.get("HTTP_ACCEPT"))
         graphs = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
         try:
-            with self.places.place():
-                return run_with_timeout(self.timeout, self.location, query, *graphs, ranges, self.max_bytes)
+            return self.run(self.location, query, *graphs, ranges, self.max_bytes)
         except Busy as busy:
-            message = f"the endpoint is busy: {busy.running} queries are running, its limit; try again in {busy.retry_after} s"
-            return _text(503, message, (("Retry-After", str(busy.retry_after)),))
+            return _text(503, f"{busy}; try again in {busy.retry_after} s", (("Retry-After", str(busy.retry_after)),))
+
+    def run(self, *args) -> Answer:
+        """``evaluate(*args)`` in a child process, in a starting place and, once it has run
+        ``cheap_seconds``, an expensive one at a lower priority; stopped at the timeout."""
+        with self.places.place() as place, QueryProcess(*args) as process:
+            answer = process.answer(within=min(self.places.cheap_seconds, self.timeout))
+            if answer is None and time.monotonic() < place.deadline:
+                self.places.promote(place)
+                process.lower_priority()
+                answer = process.answer(within=place.deadline - time.monotonic())
+            return answer or _text(503, f"the query ran longer than {self.timeout:g} s (the limit of this endpoint) and was stopped")
 
 
 def _text(status: int, message: str, headers: tuple[tuple[str, str], ...] = ()) -> Answer:
@@ -460,10 +573,11 @@ class Server:
         return self
 
     def stop(self) -> None:
-        """No new connections; the running requests end (a query by its timeout); then every
-        socket and the wake-up pipe are closed by the thread that polls them, which ends."""
+        """No new connections; the running requests end (a query by its timeout, after its
+        wait in line); then every socket and the wake-up pipe are closed by the thread that
+        polls them, which ends."""
         self.waitress.accepting = False
-        self.waitress.task_dispatcher.shutdown(timeout=self.app.timeout + 5)
+        self.waitress.task_dispatcher.shutdown(timeout=self.app.places.line_wait + self.app.timeout + 5)
         loop = self._loop
         if loop is not None and loop is not threading.current_thread() and loop.is_alive():
             self.waitress.trigger.pull_trigger(self._close_all)
@@ -485,10 +599,12 @@ def make_server(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_queries: int | None = None,
     allow_hosts: Iterable[str] = (),
+    cheap_seconds: float = DEFAULT_CHEAP_SECONDS,
 ) -> Server:
     """A server for the store, not yet running. ``port=0`` picks a free port (``.port``);
-    ``max_queries`` defaults to ``default_max_queries()``."""
-    app = SparqlApp(check_location(location), timeout, max_bytes, max_queries, allowed_hosts(host, allow_hosts))
+    ``max_queries`` (expensive queries at once) defaults to ``default_max_queries()``."""
+    hosts = allowed_hosts(host, allow_hosts)
+    app = SparqlApp(check_location(location), timeout, max_bytes, max_queries, hosts, cheap_seconds)
     return Server(app, host, port)
 
 
@@ -503,7 +619,7 @@ def _listen(app: SparqlApp, host: str, port: int):
         sock = socket.create_server(address, family=family)
     except OSError as err:
         raise KgError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
-    threads = app.places.limit + SPARE_THREADS
+    threads = app.places.threads + SPARE_THREADS
     options = {"ident": "actorgraph", "max_request_body_size": MAX_QUERY_BYTES, "channel_timeout": 60}
     return waitress.create_server(app, sockets=[sock], threads=threads, **options)
 
@@ -513,8 +629,9 @@ def log_to_stderr() -> None:
 
     Its "Task queue depth" warnings are left out (``waitress.queue`` set to ERROR): a request
     waiting a moment for a thread is expected (at start, or in a burst) and never waits
-    long, since queries past ``max_queries`` are refused at once. Unconfigured, Python's
-    last-resort handler would print each of them bare on stderr.
+    long, since there are threads for every query place and place in line, and queries
+    past them are refused at once. Unconfigured, Python's last-resort handler would print
+    each of them bare on stderr.
     """
     logger = logging.getLogger("waitress")
     if not logger.handlers:
@@ -538,16 +655,19 @@ def serve(
     max_queries: int | None = None,
     allow_hosts: Iterable[str] = (),
     echo: Callable[[str], None] = print,
+    cheap_seconds: float = DEFAULT_CHEAP_SECONDS,
 ) -> None:
     """Serve until interrupted (Ctrl-C); ``echo`` gets the address line (and warnings when
     listening beyond this machine)."""
-    server = make_server(location, host, port, timeout, max_bytes, max_queries, allow_hosts)
+    server = make_server(location, host, port, timeout, max_bytes, max_queries, allow_hosts, cheap_seconds)
     if host not in LOOPBACK_NAMES:
         echo(f"warning: listening on {host}: anyone who can reach this address can read the whole store")
     if host in WILDCARD_HOSTS and not allow_hosts:
         echo("warning: only requests to 127.0.0.1, localhost or [::1] are answered: add --allow-host NAME for each name clients use")
     pages = f"SPARQL endpoint {server.url}/sparql, query page {server.url}/"
-    echo(f"serving {server.app.location} read-only ({server.app.places.limit} queries at once): {pages} (Ctrl-C to stop)")
+    places = server.app.places
+    limits = f"queries running past {places.cheap_seconds:g} s: {places.limit} at once"
+    echo(f"serving {server.app.location} read-only ({limits}): {pages} (Ctrl-C to stop)")
     log_to_stderr()
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     try:

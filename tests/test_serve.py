@@ -304,7 +304,8 @@ def test_a_slow_query_is_cut_at_the_timeout(folder):
         status, _, body = get(query_url(running, ENDLESS))
         assert status == 503 and b"longer than 2 s" in body
         assert time.monotonic() - started < 6
-        assert running.app.places.running == 0 and get(running.url + "/")[0] == 200  # and the server goes on
+        assert running.app.places.expensive == running.app.places.starting == 0
+        assert get(running.url + "/")[0] == 200  # and the server goes on
     assert not [child for child in multiprocessing.active_children() if child.name != "SyncManager"]
 
 
@@ -389,25 +390,81 @@ def test_utf8_is_read_as_utf8(endpoint):
 # -- staying responsive ---------------------------------------------------------------------------
 
 
-def test_past_the_query_limit_queries_get_503_at_once_and_the_page_still_answers(folder):
-    """Five expensive queries took all four server threads, and a cheap query waited 9 s.
-    Now two places are taken by queries that run to the 4 s timeout, and a burst of two
-    dozen requests is answered at once: queries with 503 and Retry-After, the page with 200."""
-    with Running(folder, timeout=4, max_queries=2) as running, ThreadPoolExecutor(32) as pool:
-        slow = [pool.submit(timed, query_url(running, ENDLESS)) for _ in range(2)]
-        wait_until(lambda: running.app.places.running == 2, seconds=15)
-        urls = [query_url(running, ENDLESS)] * 10 + [query_url(running, BACKERS)] * 6 + [running.url + "/"] * 8
-        burst = list(pool.map(timed, urls))
-        assert running.app.places.running == 2  # every answer came while the limit was reached
-        slow_answers = [future.result() for future in slow]
-        after = timed(query_url(running, BACKERS))
-    queries, pages = burst[:16], burst[16:]
-    for status, headers, body, seconds in queries:
-        assert status == 503 and b"busy" in body and 1 <= int(headers["Retry-After"]) <= 4 and seconds < 2
-    for status, _, body, seconds in pages:
-        assert status == 200 and b"<textarea" in body and seconds < 2
-    assert [(status, b"longer than 4 s" in body) for status, _, body, _ in slow_answers] == [(503, True)] * 2
-    assert after[0] == 200
+#: Cheap queries: answered in a fraction of a second (their process and store open included).
+CHEAP = ["ASK {}", "SELECT (COUNT(*) AS ?n) WHERE { actor:turkey ?p ?o }"]
+
+
+def test_cheap_queries_are_answered_while_the_expensive_limit_is_reached(folder):
+    """Five expensive queries took all four server threads, and a cheap query waited 9 s;
+    then, with a limit on queries at once, a cheap query got 503 while the limit was
+    reached. Now two endless queries take the two expensive places (past 1 s), and
+    cheap queries, one after another and ten at once, are answered (200) promptly; one
+    more expensive query is stopped and refused after 1 s (503, Retry-After); the page answers."""
+    with Running(folder, timeout=15, max_queries=2, cheap_seconds=1) as running, ThreadPoolExecutor(16) as pool:
+        endless = [pool.submit(timed, query_url(running, ENDLESS)) for _ in range(2)]
+        wait_until(lambda: running.app.places.expensive == 2, seconds=15)
+        in_turn = [timed(query_url(running, CHEAP[n % 2])) for n in range(10)]
+        at_once = list(pool.map(timed, [query_url(running, CHEAP[n % 2]) for n in range(10)]))
+        page = timed(running.url + "/")
+        one_more = timed(query_url(running, ENDLESS))
+        assert running.app.places.expensive == 2  # every answer came while the limit was reached
+        endless_answers = [future.result() for future in endless]
+    for status, _, body, seconds in in_turn:
+        assert status == 200 and seconds < 2, (status, body, seconds)
+    for status, _, body, seconds in at_once:
+        assert status == 200 and seconds < 4, (status, body, seconds)
+    assert page[0] == 200 and b"<textarea" in page[2] and page[3] < 2
+    status, headers, body, seconds = one_more
+    assert status == 503 and b"busy" in body and 1 <= int(headers["Retry-After"]) <= 15 and 0.9 < seconds < 4
+    assert [(status, b"longer than 15 s" in body) for status, _, body, _ in endless_answers] == [(503, True)] * 2
+
+
+def query_processes() -> int:
+    """How many query processes run now: the children of this process's forkserver
+    (read from /proc, so it counts processes, not what the server believes)."""
+    me = str(os.getpid())
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" ", 1)
+        except OSError:  # it ended meanwhile
+            continue
+        parents[pid] = rest.rpartition(")")[2].split()[1]
+    forkservers = {pid for pid, parent in parents.items() if parent == me}
+    return sum(parent in forkservers for parent in parents.values())
+
+
+def test_a_flood_of_expensive_queries_starts_a_bounded_number_of_processes(folder):
+    """With one expensive place, two starting places and a line of four, two dozen
+    endless queries at once never run more than three processes: one query runs to the
+    timeout, the others are refused (503, Retry-After) at once, after the line or when
+    they turn expensive; the page answers all the while."""
+    with Running(folder, timeout=4, max_queries=1, cheap_seconds=0.5) as running, ThreadPoolExecutor(24) as pool:
+        counts, done = [], threading.Event()
+
+        def count_processes() -> None:
+            while not done.is_set():
+                counts.append(query_processes())
+                time.sleep(0.02)
+
+        counter = threading.Thread(target=count_processes)
+        counter.start()
+        try:
+            flood = [pool.submit(timed, query_url(running, ENDLESS)) for _ in range(24)]
+            wait_until(lambda: running.app.places.expensive == 1, seconds=15)
+            page = timed(running.url + "/")
+            answers = [future.result() for future in flood]
+        finally:
+            done.set()
+            counter.join()
+        assert running.app.places.starting == running.app.places.waiting == running.app.places.expensive == 0
+    assert max(counts) == 3 and page[0] == 200 and page[3] < 2
+    timed_out = [answer for answer in answers if b"longer than 4 s" in answer[2]]
+    refused = [answer for answer in answers if b"busy" in answer[2]]
+    assert len(timed_out) == 1 and len(refused) == 23
+    assert all(status == 503 and 1 <= int(headers["Retry-After"]) <= 4 for status, headers, _, _ in refused)
+    assert sum(seconds < 0.5 for *_, seconds in refused) >= 24 - 1 - 2 - 4  # past the line: at once
+    assert query_processes() == 0
 
 
 def test_a_stopped_server_leaves_no_thread_behind(folder):
@@ -471,13 +528,14 @@ def test_the_kg_serve_command(folder):
     of before printed "Task queue depth is 1" to "4"): kg serve keeps that logger quiet.
     """
     command = [sys.executable, "-m", "kg.cli", "--store", str(folder), "serve", "--port", "0", "--timeout", "20", "--max-queries", "1"]
+    command += ["--cheap-seconds", "0.5"]
     command += ["--allow-host", "kg.example.org"]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
     )
     try:
         line = process.stdout.readline()
-        assert "read-only" in line and "http://127.0.0.1:" in line, line + process.stderr.read()
+        assert "read-only (queries running past 0.5 s: 1 at once)" in line and "http://127.0.0.1:" in line, line + process.stderr.read()
         url = line.split("SPARQL endpoint ")[1].split()[0].rstrip(",")
         status, _, body = get(f"{url}?{urllib.parse.urlencode({'query': BACKERS})}", accept="text/csv")
         assert status == 200 and b"turkey" in body
@@ -486,7 +544,7 @@ def test_the_kg_serve_command(folder):
         backers = f"{url}?{urllib.parse.urlencode({'query': BACKERS})}"
         with ThreadPoolExecutor(8) as pool:
             statuses = [answer[0] for answer in pool.map(get, [backers] * 8)]
-        assert 200 in statuses and set(statuses) <= {200, 503}  # 503: the one place was taken
+        assert 200 in statuses and set(statuses) <= {200, 503}  # 503: past 2 starting places and 4 in line
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
