@@ -163,8 +163,9 @@ def load(store, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @with_store(read_only=False)
 def drop(store, paths: tuple[str, ...]) -> None:
-    """Remove everything that the given files loaded, all or nothing: if any file is not
-    loaded, nothing is dropped.
+    """Remove what the given files loaded, all or nothing.
+
+    If any file named is not loaded, nothing is dropped.
 
     \b
     Example:

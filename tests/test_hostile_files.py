@@ -2,7 +2,9 @@
 
 Every load runs the real ``kg`` command in a child process whose address space is capped
 (``RLIMIT_AS``, 1 GiB) and with a timeout, so that a regression fails the test instead of
-swapping the machine; the child's peak memory is measured (``os.wait4``) and bounded too.
+swapping the machine; the child's peak memory is measured and bounded too: its own
+``VmHWM``, read as it exits (``ru_maxrss`` would count the forking pytest process's memory,
+hundreds of MB late in a full run).
 """
 
 from __future__ import annotations
@@ -24,12 +26,20 @@ from kg.sources.rdf_file import CONTEXT_IRI
 from tests.conftest import EXAMPLE, snapshot, write
 from tests.servers import FakeEndpoint
 
-KG = Path(sys.executable).parent / "kg"
 MEMORY_LIMIT = 1 << 30
 #: What a refused load may use at its peak: ``kg`` itself needs about 65 MB.
 PEAK_MB = 250
-#: Sets the limit, then becomes the ``kg`` command (the same process: the limit stays).
-LIMITED = "import os, resource, sys; resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]),) * 2); os.execv(sys.argv[2], sys.argv[2:])"
+#: Sets the limit, runs the ``kg`` command in the same process (the limit stays), and on exit
+#: writes the process's peak resident memory (kB) to the file named second.
+LIMITED = """
+import atexit, re, resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]),) * 2)
+peak = Path(sys.argv[2])
+atexit.register(lambda: peak.write_text(re.search(r"VmHWM:\\s*(\\d+)", Path("/proc/self/status").read_text()).group(1)))
+from kg.cli import main
+main(sys.argv[3:], prog_name="kg")
+"""
 
 
 @dataclass
@@ -43,11 +53,12 @@ class Run:
 
 def kg_limited(*args: str, timeout: float = 60) -> Run:
     """``kg ARGS`` with its memory capped; fails the test if it is still running after ``timeout``."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as folder:
+        peak = Path(folder) / "peak"
         start = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-c", LIMITED, str(MEMORY_LIMIT), str(KG), *args], stdout=out, stderr=err)
+        process = subprocess.Popen([sys.executable, "-c", LIMITED, str(MEMORY_LIMIT), str(peak), *args], stdout=out, stderr=err)
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            pid, status, _ = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() - start > timeout:
@@ -59,7 +70,7 @@ def kg_limited(*args: str, timeout: float = 60) -> Run:
         seconds = time.monotonic() - start
         out.seek(0)
         err.seek(0)
-        return Run(process.returncode, out.read().decode(), err.read().decode(), seconds, usage.ru_maxrss / 1024)
+        return Run(process.returncode, out.read().decode(), err.read().decode(), seconds, int(peak.read_text()) / 1024)
 
 
 @pytest.fixture(scope="module")
