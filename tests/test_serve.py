@@ -274,6 +274,8 @@ SERVICE_QUERIES = [
     "SELECT * WHERE { BIND(<{url}/sparql> AS ?u) # comment\n SeRvIcE ?u { ?s ?p ?o } }",
     "SELECT * WHERE { \\u0053ERVICE <{url}/sparql> { ?s ?p ?o } }",
     "SELECT * WHERE { FILTER(1<2)SERVICE<{url}/sparql>{?s ?p ?o} }",
+    "PREFIX ex: <http://ex/> SELECT * WHERE { BIND(ex:a\\# AS ?v) SERVICE <{url}/sparql> { ?x ?y ?z } }",  # the issue's
+    "PREFIX ex: <http://ex/> SELECT * WHERE { ?s ?p ex:a\\# , ex:b . SERVICE <{url}/sparql> {?x ?y ?z} . ?s ?p ex:c\n, ex:d }",
 ]
 
 
