@@ -30,6 +30,7 @@ from oxrdflib import OxigraphStore
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
+from kg.atomic import write_atomic
 from kg.errors import KgError
 from kg.model import ID_PATTERN, Actor, Source, Where
 from kg.namespaces import ACTOR, BASE, KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SOURCE, WD, local_name
@@ -45,7 +46,7 @@ BULK_TRIPLES = 200_000
 LOAD_FILE_PREFIX = "kg-load-"
 #: A re-load in progress: the graphs it replaces and its N-Quads file (see ``_replace``).
 JOURNAL = "kg-replace.json"
-ORPHAN_PATTERNS = ("bulk-*.sst", LOAD_FILE_PREFIX + "*.nq", JOURNAL + ".tmp")
+ORPHAN_PATTERNS = ("bulk-*.sst", LOAD_FILE_PREFIX + "*.nq", f".{JOURNAL}.*.tmp")  # the last: write_atomic's draft
 #: Our own lock files (see ``StoreLock``); the folder of a store may hold them before CURRENT.
 LOCK_FILE, GATE_FILE = "kg.lock", "kg.gate"
 #: How long an open waits for other kg processes on the same store, in seconds ($KG_LOCK_WAIT).
@@ -478,23 +479,8 @@ def _finish_interrupted_load(path: Path) -> None:
 
 def _write_journal(folder: Path, graphs: list[URIRef], nquads: Path) -> Path:
     """Record a replacement durably: written whole, synced, then renamed into place."""
-    journal = folder / JOURNAL
-    draft = folder / (JOURNAL + ".tmp")
-    with draft.open("w", encoding="utf-8") as out:
-        json.dump({"graphs": [str(g) for g in graphs], "nquads": nquads.name}, out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(draft, journal)
-    _sync_folder(folder)
-    return journal
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    entry = {"graphs": [str(g) for g in graphs], "nquads": nquads.name}
+    return write_atomic(folder / JOURNAL, json.dumps(entry))
 
 
 def _apply_replacement(oxigraph: ox.Store, graphs: Iterable[URIRef | str], nquads: Path) -> None:
