@@ -325,7 +325,7 @@ def selection_options(command):
 
 
 def _selection(as_of, min_confidence, relations=(), focus=None, depth=1):
-    from kg.projection import Selection
+    from kg.selection import Selection
 
     return Selection(as_of.date() if as_of else None, min_confidence, tuple(relations), focus, depth)
 

@@ -34,7 +34,8 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.namespaces import ACTOR, KGO, ONTOLOGY_GRAPH, PREFIXES, SOURCE
 from kg.ontology import load_ontology, ontology_path
-from kg.projection import Selection, select_claims
+from kg.projection import select_claims
+from kg.selection import Selection
 from kg.store import KgStore
 
 #: format name -> (pyoxigraph format, keeps named graphs)

@@ -7,9 +7,7 @@ graph (its ``file://`` IRI): loading it again replaces what it contributed.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,9 +17,10 @@ from rdflib import URIRef
 
 from kg.confusables import lookalikes
 from kg.errors import KgError
-from kg.model import ID_PATTERN, NT_TERMS, RDF_TERMS, Actor, Assertion, Source, Where, actor_triples, assertion_triples, source_triples
+from kg.model import NT_TERMS, RDF_TERMS, Actor, Assertion, Source, actor_triples, assertion_triples, source_triples
+from kg.names import ActorIndex, ExactIndex, hint
 from kg.namespaces import ACTOR
-from kg.ontology import Ontology, load_ontology, normalise
+from kg.ontology import Ontology, load_ontology
 from kg.sources import FORMATS, Document, is_data_file, read_document, readers
 from kg.store import KgStore
 
@@ -277,7 +276,7 @@ def resolve_assertion(
         raise where.error("missing: name the source this claim comes from (the file defines several)", "source")
     for source_id in source_ids:
         if source_id not in sources:
-            raise where.error(f"unknown source {source_id!r}{_hint(source_id, sources)}", "source")
+            raise where.error(f"unknown source {source_id!r}{hint(source_id, sources)}", "source")
     date = raw.date or sources[source_ids[0]].date
     if date is None:
         raise where.error("missing: give the date reported (or a date on the source)", "date")
@@ -325,75 +324,3 @@ def _check_unique(records: list, what: str) -> None:
             first = seen[record.id].where.line
             raise record.where.error(f"{what} {record.id!r} is defined twice (first on line {first})", "id")
         seen[record.id] = record
-
-
-def _hint(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-class ActorIndex:
-    """Finds an actor by id, label or alias, ignoring case, spacing and punctuation.
-
-    Built from the store's actors and the actors of the files being loaded. A name
-    that fits two different actors is an error, never a guess.
-    """
-
-    def __init__(self, actors: Iterable[Actor]) -> None:
-        self._ids: dict[str, set[str]] = defaultdict(set)
-        self._names: dict[str, str] = {}
-        self.ids: set[str] = set()
-        for actor in actors:
-            self.ids.add(actor.id)
-            for name in (actor.id, actor.label, *actor.aliases):
-                self._ids[normalise(name)].add(actor.id)
-                self._names.setdefault(normalise(name), name)
-
-    def lookup(self, name: str, where=None, field: str = "actor") -> str:
-        if name in self.ids:  # an id, as typed, always means that actor
-            return name
-        ids = self._ids.get(normalise(name), set())
-        if len(ids) == 1:
-            return next(iter(ids))
-        if len(ids) > 1:
-            message = f"{name!r} could mean any of {', '.join(sorted(ids))}; use the id"
-        else:
-            close = difflib.get_close_matches(normalise(name), list(self._names), n=1, cutoff=0.6)
-            hint = f"; did you mean {self._names[close[0]]!r}?" if close else ""
-            message = f"unknown actor {name!r}{hint}"
-        if where is None:
-            raise KgError(message, field=field)
-        raise where.error(message, field)
-
-
-class StoreActors:
-    """Finds the actor a name means, as ``ActorIndex`` does, without reading every actor
-    of the store for a name that is an actor's id (one lookup: 5,000 actors take 0.4 s)."""
-
-    def __init__(self, store: KgStore) -> None:
-        self._store = store
-        self._index: ActorIndex | None = None
-
-    def lookup(self, name: str, where: Where | None = None, field: str = "actor") -> str:
-        if ID_PATTERN.match(name) and self._store.has_actor(name):
-            return name
-        if self._index is None:
-            self._index = ActorIndex(self._store.actors())
-        return self._index.lookup(name, where, field)
-
-
-class ExactIndex:
-    """Takes names as exact actor ids, except a few pinned names resolved beforehand.
-
-    For machine-made documents (GDELT), whose actor ids come from a mapping table: an
-    alias in curated data (``Syria`` for the Syrian government) must not make the id
-    ``syria`` ambiguous. The pins are an actor map's references to curated actors.
-    """
-
-    def __init__(self, index: ActorIndex, pins: dict[str, str]) -> None:
-        self._index, self._pins = index, pins
-
-    def lookup(self, name: str, where=None, field: str = "actor") -> str:
-        if name in self._pins:
-            return self._pins[name]
-        return self._index.lookup(name, where, field)  # an exact id first, else the usual rules

@@ -14,8 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kg.errors import KgError
+from kg.names import StoreActors
 from kg.namespaces import ACTOR, SOURCE, local_name
 from kg.ontology import Ontology, load_ontology
+from kg.selection import Selection
 from kg.store import KgStore
 
 #: Relation families: every relation rolls up to one of these, which gives its sign.
@@ -30,17 +32,6 @@ FAMILY_SIGNS = {
     "negotiates-with": 0,
     "participates-in": 0,
 }
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which claims to look at. Empty fields select everything."""
-
-    as_of: dt.date | None = None
-    min_confidence: float | None = None
-    relations: tuple[str, ...] = ()  # relation names; sub-relations are included
-    focus: str | None = None  # actor id, label or alias
-    depth: int = 1
 
 
 @dataclass(frozen=True)
@@ -148,8 +139,6 @@ def select_claims(store: KgStore, selection: Selection = Selection()) -> list[Cl
     ]
     if selection.focus is None:
         return claims
-    from kg.loader import StoreActors
-
     focus = StoreActors(store).lookup(selection.focus, field="--focus")
     keep = neighbourhood(claims, focus, selection.depth)
     return [c for c in claims if c.subject in keep and all(o in keep for o in c.objects)]

@@ -19,15 +19,13 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import KgError
-from kg.loader import ActorIndex, StoreActors
-from kg.model import Where, decimal_lexical, dyad_path
+from kg.model import decimal_lexical, dyad_path
+from kg.names import Pattern, StoreActors, parse_pattern
 from kg.namespaces import ACTOR, DYAD, KGO, PREFIXES, SOURCE, local_name
 from kg.ontology import Relation, load_ontology
-from kg.sources import split_claim
 from kg.sparqltext import is_update, to_ox, uses_service
 from kg.store import KgStore
 
-VARIABLE = re.compile(r"^\?([A-Za-z][A-Za-z0-9_]*)$")
 EVIDENCE_COLUMNS = ["claim", "evidence", "source", "title", "url", "events", "date", "confidence", "quote"]
 
 
@@ -45,16 +43,6 @@ class Filters:
     @property
     def active(self) -> bool:
         return self.as_of is not None or self.min_confidence is not None
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """``SUBJECT RELATION OBJECT`` where each end is an actor id or a ``?variable``."""
-
-    subject: str  # "?who" or an actor id
-    relation: Relation  # as written (may be an inverse such as backed-by)
-    object: str
-    text: str
 
 
 # -- building queries -----------------------------------------------------------------------------
@@ -123,24 +111,6 @@ def _statement_group(q: _Query, pattern: Pattern, filters: Filters, statement: s
 
 
 # -- match ----------------------------------------------------------------------------------------
-
-
-def parse_pattern(text: str, index: ActorIndex | StoreActors) -> Pattern:
-    where = Where("")
-    subject, relation_name, objects = split_claim(text, where, "pattern")
-    if len(objects) != 1:
-        raise KgError(f"{text!r}: a pattern has one object", field="pattern")
-    ends = [_end(name, index) for name in (subject, objects[0])]
-    relation = load_ontology().relation(relation_name, field="pattern")
-    return Pattern(ends[0], relation, ends[1], text)
-
-
-def _end(name: str, index: ActorIndex | StoreActors) -> str:
-    if name.startswith("?"):
-        if not VARIABLE.match(name):
-            raise KgError(f"{name!r} is not a variable name (letters, digits and _, e.g. ?who)", field="pattern")
-        return name
-    return index.lookup(name, field="pattern")
 
 
 def match(store: KgStore, patterns: list[str], filters: Filters = Filters(), evidence: bool = False) -> tuple[list[str], list[dict]]:

@@ -312,6 +312,9 @@ class KgStore:
             self._lock = None
 
 
+Store = KgStore  # placeholder: becomes the declared store interface (typing.Protocol)
+
+
 def open_store(location: str | os.PathLike | None = None, *, read_only: bool = False) -> KgStore:
     """Open the store at ``location``: a folder (created on first write), ``:memory:``, or the
     URL of a SPARQL 1.1 server (``http(s)://...``, see ``kg.remote``).

@@ -170,7 +170,8 @@ class Checked:
 
 def check_documents(documents: list, store=None) -> Checked:
     """Run each record of each document through the loader on its own, collecting errors."""
-    from kg.loader import ActorIndex, _check_unique, document_triples, graph_iri
+    from kg.loader import _check_unique, document_triples, graph_iri
+    from kg.names import ActorIndex
 
     ontology = load_ontology()
     index = ActorIndex((store.actors() if store else []) + [a for doc in documents for a in doc.actors])

@@ -11,7 +11,8 @@ import pytest
 from kg.analyse import reports
 from kg.analyse.blocs import frustration, signed_blocs
 from kg.loader import load
-from kg.projection import Selection, project
+from kg.projection import project
+from kg.selection import Selection
 from tests.conftest import EXAMPLE, write
 
 

@@ -26,7 +26,8 @@ from kg.export import RDF_FORMATS, export, export_to, rdf_bytes
 from kg.loader import load
 from kg.namespaces import ACTOR, KGO, ONTOLOGY_GRAPH
 from kg.ontology import normalise
-from kg.projection import Selection, project
+from kg.projection import project
+from kg.selection import Selection
 from kg.store import open_store
 from tests.conftest import EXAMPLE_FILE, ROOT, write
 

@@ -122,7 +122,8 @@ def test_why_on_every_store(any_store):
 def test_every_store_answers_like_the_embedded_one(any_store, reference):
     """match, why, info, actors, claims, analytics, the map's data and raw SPARQL: equal."""
     from kg.analyse import reports
-    from kg.projection import Selection, all_claims
+    from kg.projection import all_claims
+    from kg.selection import Selection
     from kg.view import page_data
 
     def answers(store):

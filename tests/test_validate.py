@@ -194,7 +194,7 @@ def test_sparql_constraints_run_in_oxigraph_find_what_pyshacl_finds(example_stor
 
 def test_a_load_is_stopped_at_a_shape_violation_the_loader_rules_do_not_catch(example_store, tmp_path, monkeypatch):
     """What ``kg load`` runs before writing: SHACL over the graphs, reported at the record's line."""
-    from kg.loader import ActorIndex
+    from kg.names import ActorIndex
     from kg.ontology import load_ontology
 
     doc = read_document(EXAMPLE_FILE)

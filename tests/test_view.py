@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kg.loader import load
-from kg.projection import Selection
+from kg.selection import Selection
 from kg.view import build_view, page_data, render, write_view
 from tests.conftest import EXAMPLE, ROOT, write
 

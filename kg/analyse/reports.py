@@ -15,8 +15,9 @@ from kg.analyse.chains import backing_chains
 from kg.analyse.paths import relation_paths
 from kg.analyse.signed import signed_graph
 from kg.errors import KgError
-from kg.loader import StoreActors
-from kg.projection import Selection, project
+from kg.names import StoreActors
+from kg.projection import project
+from kg.selection import Selection
 from kg.store import KgStore
 
 

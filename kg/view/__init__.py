@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from kg.projection import Claim, Selection, actor_details, claims_by_edge, select_claims
+from kg.projection import Claim, actor_details, claims_by_edge, select_claims
+from kg.selection import Selection
 from kg.store import KgStore
 
 #: Above this many actors the page turns physics off (a static layout): vis-network's
