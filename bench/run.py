@@ -68,7 +68,8 @@ def sample_claims(data: dict, runs: int) -> list[dict]:
 
 def queries(store, claims: list[dict]) -> dict:
     """The library calls behind the CLI commands; call ``i`` asks about ``claims[i]``."""
-    from kg.query import Filters, info, match, sparql, why
+    from kg.query import info, match, sparql, why
+    from kg.selection import Selection
 
     def day(claim: dict) -> dt.date:
         return dt.date.fromisoformat(claim["date"])
@@ -76,7 +77,7 @@ def queries(store, claims: list[dict]) -> dict:
     return {
         "match one pattern": lambda i: match(store, [f"?x backs {claims[i]['object']}"]),
         "match two-pattern join": lambda i: match(store, ["?x backs ?y", f"?y opposes {claims[i]['object']}"]),
-        "match --as-of": lambda i: match(store, [f"?x opposes {claims[i]['object']}"], Filters(as_of=day(claims[i]))),
+        "match --as-of": lambda i: match(store, [f"?x opposes {claims[i]['object']}"], Selection(as_of=day(claims[i]))),
         "why": lambda i: why(store, claims[i]["subject"], claims[i]["relation"], claims[i]["object"]),
         "info": lambda i: info(store),
         "backs+ chains (sparql)": lambda i: sparql(store, f"SELECT DISTINCT ?x WHERE {{ actor:{claims[i]['subject']} kgo:backs+ ?x }}"),
@@ -84,13 +85,13 @@ def queries(store, claims: list[dict]) -> dict:
 
 
 def rdflib_store(nquads: Path):
-    """The same data in rdflib's in-memory store, behind the same KgStore interface."""
+    """The same data in rdflib's in-memory store, behind the same store interface."""
     from rdflib import Dataset
 
     from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH
-    from kg.store import KgStore
+    from kg.store import OxigraphStore
 
-    class RdflibStore(KgStore):
+    class RdflibStore(OxigraphStore):  # reuses the reads built on query()
         def query(self, sparql, bindings=None):  # rdflib's own way to bind values, its fastest
             return self.dataset.query(sparql, initBindings=dict(bindings or {}))
 
@@ -125,12 +126,12 @@ def bench_size(n: int, runs: int, baseline: bool, work: Path) -> dict:
         [sys.executable, "-m", "kg.cli", "--store", str(store_dir), "load", str(folder)]
     )
     store = open_store(store_dir, read_only=True)
-    result["triples"] = sum(1 for _ in store._oxigraph.quads_for_pattern(None, None, None, None))
+    result["triples"] = len(store.quads())
     ours = {name: timings(call, runs) for name, call in queries(store, claims).items()}
     result["queries"] = {name: {"kg": t} for name, t in ours.items()}
     if baseline:
         nquads = work / f"dump-{n}.nq"
-        store._oxigraph.dump(output=str(nquads), format=ox.RdfFormat.N_QUADS)
+        nquads.write_bytes(ox.serialize(store.quads(), format=ox.RdfFormat.N_QUADS) or b"")
         script = f"from rdflib import Dataset; Dataset().parse({str(nquads)!r}, format='nquads')"
         result["rdflib_load_s"], result["rdflib_load_peak_mb"] = peak_rss_mb([sys.executable, "-c", script])
         reference, _ = rdflib_store(nquads)

@@ -1,6 +1,6 @@
-"""The ``kg`` command: parses arguments, makes one library call, formats the result.
+"""The ``kg`` command: parses arguments, makes one call of the Python API (``import kg``), formats the result.
 
-Imports of rdflib and friends happen inside the commands, so ``kg --help`` stays fast.
+The API imports rdflib and friends on first use, so ``kg --help`` stays fast.
 Exit status: 0 success, 1 a user error (bad input, unknown name, busy store), 2 bad usage.
 """
 
@@ -15,6 +15,7 @@ import time
 
 import click
 
+import kg
 from kg import __version__
 from kg.output import visible
 
@@ -29,30 +30,22 @@ def filter_options(command):
     return click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Only claims holding on this date (YYYY-MM-DD).")(command)
 
 
-def _filters(as_of: dt.datetime | None, min_confidence: float | None):
-    from kg.query import Filters
+def with_graph(command):
+    """Hand the command the graph named by ``--store`` (``kg.open``: opened for each call)."""
 
-    return Filters(as_of.date() if as_of else None, min_confidence)
+    @functools.wraps(command)
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args, **kwargs):
+        with kg.open(ctx.obj["store"]) as graph:
+            return command(graph, *args, **kwargs)
+
+    return wrapper
 
 
-def with_store(read_only: bool):
-    """Open the store named by ``--store`` for the command and close it afterwards."""
-
-    def decorate(command):
-        @functools.wraps(command)
-        @click.pass_context
-        def wrapper(ctx: click.Context, *args, **kwargs):
-            from kg.store import open_store
-
-            store = open_store(ctx.obj["store"], read_only=read_only)
-            try:
-                return command(store, *args, **kwargs)
-            finally:
-                store.close()
-
-        return wrapper
-
-    return decorate
+def _choose(as_of: dt.datetime | None, min_confidence: float | None, relations=(), focus=None, depth=1) -> dict:
+    """The claim-selection options as ``kg.Graph`` keywords."""
+    day = as_of.date() if as_of else None
+    return {"as_of": day, "min_confidence": min_confidence, "relations": tuple(relations), "focus": focus, "depth": depth}
 
 
 def _progress_bar(bars: contextlib.ExitStack):
@@ -130,8 +123,8 @@ def main(ctx: click.Context, store: str | None) -> None:
     metavar="FILE",
     help="GDELT: a YAML file that adds to (or replaces entries of) the shipped CAMEO actor map.",
 )
-@with_store(read_only=False)
-def load(store, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map: str | None) -> None:
+@with_graph
+def load(graph, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map: str | None) -> None:
     """Load data files or folders (YAML, JSON, CSV, Turtle, N-Triples, JSON-LD, GDELT events).
 
     Every file is checked before anything is written; one mistake anywhere and the
@@ -146,10 +139,8 @@ def load(store, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map
       kg load 20191024143000.export.CSV.zip
       kg load --format gdelt --actor-map my-actors.yaml gdelt/
     """
-    from kg.loader import load as load_files
-
     with contextlib.ExitStack() as bars:
-        reports = load_files(store, paths, format=fmt, strict=strict, actor_map=actor_map, progress=_progress_bar(bars))
+        reports = graph.load(*paths, format=fmt, strict=strict, actor_map=actor_map, progress=_progress_bar(bars))
     for report in reports:
         counts = f"{report.actors} actors, {report.sources} sources, {report.assertions} assertions"
         click.echo(f"loaded {visible(str(report.path))}: {counts} ({report.triples} triples)")
@@ -161,8 +152,8 @@ def load(store, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@with_store(read_only=False)
-def drop(store, paths: tuple[str, ...]) -> None:
+@with_graph
+def drop(graph, paths: tuple[str, ...]) -> None:
     """Remove what the given files loaded, all or nothing.
 
     If any file named is not loaded, nothing is dropped.
@@ -171,21 +162,17 @@ def drop(store, paths: tuple[str, ...]) -> None:
     Example:
       kg drop examples/ain-issa-2020/ain-issa.yaml
     """
-    from kg.loader import drop_files
-
-    drop_files(store, paths)
+    graph.drop(*paths)
     for path in paths:
         click.echo(f"dropped {visible(path)}")
 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format.")
-@with_store(read_only=True)
-def info(store, fmt: str) -> None:
+@with_graph
+def info(graph, fmt: str) -> None:
     """Counts: actors by type, assertions by relation, sources, dates, loaded files."""
-    from kg.query import info as store_info
-
-    summary = store_info(store)
+    summary = graph.info()
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
         return
@@ -204,8 +191,8 @@ def info(store, fmt: str) -> None:
 @click.option("--type", "type_name", help="Only actors of this type (State, Government, ArmedGroup, ...).")
 @click.option("--search", help="Only actors whose id, label or an alias contains this text.")
 @FORMAT_OPTION
-@with_store(read_only=True)
-def actors(store, type_name: str | None, search: str | None, fmt: str) -> None:
+@with_graph
+def actors(graph, type_name: str | None, search: str | None, fmt: str) -> None:
     """List actors with their type and aliases.
 
     \b
@@ -213,9 +200,8 @@ def actors(store, type_name: str | None, search: str | None, fmt: str) -> None:
       kg actors --type ArmedGroup
       kg actors --search kurd
     """
-    from kg.query import actors as list_actors
-
-    emit(list_actors(store, type_name, search), ["id", "label", "type", "aliases", "wikidata"], fmt, empty="no actors")
+    table = graph.actors(type_name, search)
+    emit(table, table.columns, fmt, empty="no actors")
 
 
 @main.command()
@@ -223,8 +209,8 @@ def actors(store, type_name: str | None, search: str | None, fmt: str) -> None:
 @filter_options
 @click.option("--evidence", is_flag=True, help="Add the source, date, confidence and quote behind each answer.")
 @FORMAT_OPTION
-@with_store(read_only=True)
-def match(store, patterns: tuple[str, ...], as_of, min_confidence, evidence: bool, fmt: str) -> None:
+@with_graph
+def match(graph, patterns: tuple[str, ...], as_of, min_confidence, evidence: bool, fmt: str) -> None:
     """Find actors by triple patterns: SUBJECT RELATION OBJECT.
 
     Each end is an actor (id, label or alias; quote names with spaces) or a ?variable.
@@ -240,10 +226,8 @@ def match(store, patterns: tuple[str, ...], as_of, min_confidence, evidence: boo
       kg match "?x negotiates-with turkey" --as-of 2018-01-01
       kg match "'Syrian regime' backed-by ?who"
     """
-    from kg.query import match as run_match
-
-    columns, rows = run_match(store, list(patterns), _filters(as_of, min_confidence), evidence)
-    emit(rows, columns, fmt, vertical=evidence, empty="no matches")
+    table = graph.match(*patterns, evidence=evidence, **_choose(as_of, min_confidence))
+    emit(table, table.columns, fmt, vertical=evidence, empty="no matches")
 
 
 @main.command()
@@ -252,8 +236,8 @@ def match(store, patterns: tuple[str, ...], as_of, min_confidence, evidence: boo
 @click.argument("object")
 @filter_options
 @FORMAT_OPTION
-@with_store(read_only=True)
-def why(store, subject: str, relation: str, object: str, as_of, min_confidence, fmt: str) -> None:
+@with_graph
+def why(graph, subject: str, relation: str, object: str, as_of, min_confidence, fmt: str) -> None:
     """Show every assertion behind a claim: source, date, quote, confidence.
 
     \b
@@ -262,11 +246,8 @@ def why(store, subject: str, relation: str, object: str, as_of, min_confidence, 
       kg why "Syrian regime" backed-by Moscow --format json
       kg why russia opposes turkey --min-confidence 0.8
     """
-    from kg.query import WHY_COLUMNS
-    from kg.query import why as explain
-
-    rows = explain(store, subject, relation, object, _filters(as_of, min_confidence))
-    emit(rows, WHY_COLUMNS, fmt, vertical=True, empty="no assertion supports this claim")
+    table = graph.why(subject, relation, object, **_choose(as_of, min_confidence))
+    emit(table, table.columns, fmt, vertical=True, empty="no assertion supports this claim")
 
 
 @main.command()
@@ -279,8 +260,8 @@ def why(store, subject: str, relation: str, object: str, as_of, min_confidence, 
     default=None,
     help="Rows: table (default), json, csv. Graphs: turtle (default), nt, json-ld.",
 )
-@with_store(read_only=True)
-def sparql(store, query: str | None, query_file, fmt: str | None) -> None:
+@with_graph
+def sparql(graph, query: str | None, query_file, fmt: str | None) -> None:
     """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).
 
     Prefixes kgo:, actor:, source:, stmt:, rdf:, rdfs:, owl:, xsd:, skos:, prov:,
@@ -293,23 +274,19 @@ def sparql(store, query: str | None, query_file, fmt: str | None) -> None:
       kg sparql -f examples/ain-issa-2020/queries/backers.rq --format csv
       kg sparql "CONSTRUCT { ?a kgo:opposes ?b } WHERE { ?a kgo:opposes ?b }" --format nt
     """
-    from kg.errors import KgError
-    from kg.query import sparql as run_sparql
-
     if bool(query) == bool(query_file):
         raise click.UsageError("give either a QUERY or -f FILE")
-    text = query or query_file.read()
-    result = run_sparql(store, text, compact=fmt in (None, "table"))
-    if result.kind == "ASK":
-        click.echo(json.dumps({"boolean": result.answer}) if fmt == "json" else str(result.answer).lower())
-    elif result.kind == "CONSTRUCT":
-        if fmt not in (None, "turtle", "nt", "json-ld"):
-            raise KgError(f"a graph result cannot be printed as {fmt}; use turtle, nt or json-ld")
-        click.echo(result.graph.serialize(format=fmt or "turtle").rstrip("\n"))
-    else:
+    result = graph.sparql(query or query_file.read(), compact=fmt in (None, "table"))
+    if isinstance(result, bool):
+        click.echo(json.dumps({"boolean": result}) if fmt == "json" else str(result).lower())
+    elif isinstance(result, kg.Table):
         if fmt not in (None, "table", "json", "csv"):
-            raise KgError(f"rows cannot be printed as {fmt}; use table, json or csv")
-        emit(result.rows, result.columns, fmt or "table")
+            raise kg.KgError(f"rows cannot be printed as {fmt}; use table, json or csv")
+        emit(result, result.columns, fmt or "table")
+    else:
+        if fmt not in (None, "turtle", "nt", "json-ld"):
+            raise kg.KgError(f"a graph result cannot be printed as {fmt}; use turtle, nt or json-ld")
+        click.echo(result.serialize(format=fmt or "turtle").rstrip("\n"))
 
 
 def selection_options(command):
@@ -322,12 +299,6 @@ def selection_options(command):
     for option in options:
         command = option(command)
     return filter_options(command)
-
-
-def _selection(as_of, min_confidence, relations=(), focus=None, depth=1):
-    from kg.selection import Selection
-
-    return Selection(as_of.date() if as_of else None, min_confidence, tuple(relations), focus, depth)
 
 
 def emit_report(report, fmt: str, headline: str = "", empty: str = "no results") -> None:
@@ -364,8 +335,8 @@ def analyse() -> None:
 @analyse.command()
 @selection_options
 @FORMAT_OPTION
-@with_store(read_only=True)
-def blocs(store, fmt: str, **selection) -> None:
+@with_graph
+def blocs(graph, fmt: str, **selection) -> None:
     """Partition actors into camps: backing inside camps, opposition between them.
 
     Mediation and negotiation do not decide camps (a mediator talks to both sides).
@@ -375,9 +346,7 @@ def blocs(store, fmt: str, **selection) -> None:
     Example:
       kg analyse blocs --min-confidence 0.8
     """
-    from kg.analyse.reports import blocs as run
-
-    report = run(store, _selection(**selection))
+    report = graph.blocs(**_choose(**selection))
     summary = report.summary
     headline = f"{len(summary['camps'])} camps, {summary['frustration']} of {summary['signed_edges']} signed edges contradict them"
     emit_report(report, fmt, headline, empty="no actors")
@@ -386,17 +355,15 @@ def blocs(store, fmt: str, **selection) -> None:
 @analyse.command()
 @selection_options
 @FORMAT_OPTION
-@with_store(read_only=True)
-def balance(store, fmt: str, **selection) -> None:
+@with_graph
+def balance(graph, fmt: str, **selection) -> None:
     """Structural balance: unbalanced triads (A backs B, B opposes C, A backs C) and the ratio.
 
     \b
     Example:
       kg analyse balance --format json
     """
-    from kg.analyse.reports import balance as run
-
-    report = run(store, _selection(**selection))
+    report = graph.balance(**_choose(**selection))
     summary = report.summary
     ratio = "-" if summary["ratio"] is None else f"{summary['ratio']:.2f}"
     headline = f"{summary['balanced']} of {summary['triads']} triads balanced (ratio {ratio}); unbalanced:"
@@ -407,34 +374,30 @@ def balance(store, fmt: str, **selection) -> None:
 @click.argument("actor")
 @selection_options
 @FORMAT_OPTION
-@with_store(read_only=True)
-def chains(store, actor: str, fmt: str, **selection) -> None:
+@with_graph
+def chains(graph, actor: str, fmt: str, **selection) -> None:
     """Whom ACTOR backs, directly and transitively, and who backs it, with each path.
 
     \b
     Example:
       kg analyse chains Ankara
     """
-    from kg.analyse.reports import chains as run
-
-    emit_report(run(store, actor, _selection(**selection)), fmt, empty="no backing chains")
+    emit_report(graph.chains(actor, **_choose(**selection)), fmt, empty="no backing chains")
 
 
 @analyse.command()
 @click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="How many backers and brokers.")
 @selection_options
 @FORMAT_OPTION
-@with_store(read_only=True)
-def centrality(store, top: int, fmt: str, **selection) -> None:
+@with_graph
+def centrality(graph, top: int, fmt: str, **selection) -> None:
     """The most connected backers, the brokers (betweenness), and mediators between camps.
 
     \b
     Example:
       kg analyse centrality --top 10
     """
-    from kg.analyse.reports import centrality as run
-
-    emit_report(run(store, _selection(**selection), top), fmt, empty="no actors")
+    emit_report(graph.centrality(top, **_choose(**selection)), fmt, empty="no actors")
 
 
 @main.command()
@@ -443,8 +406,8 @@ def centrality(store, top: int, fmt: str, **selection) -> None:
 @click.option("--limit", type=click.IntRange(1), default=5, show_default=True, help="At most this many paths.")
 @selection_options
 @FORMAT_OPTION
-@with_store(read_only=True)
-def path(store, a: str, b: str, limit: int, fmt: str, **selection) -> None:
+@with_graph
+def path(graph, a: str, b: str, limit: int, fmt: str, **selection) -> None:
     """The shortest chains of relations linking actors A and B, with directions.
 
     \b
@@ -452,9 +415,7 @@ def path(store, a: str, b: str, limit: int, fmt: str, **selection) -> None:
       kg path iran ypg
       kg path Tehran YPG --relation participates-in --relation opposes
     """
-    from kg.analyse.reports import path as run
-
-    emit_report(run(store, a, b, _selection(**selection), limit), fmt, empty="no path")
+    emit_report(graph.path(a, b, limit, **_choose(**selection)), fmt, empty="no path")
 
 
 @main.command()
@@ -471,8 +432,8 @@ def path(store, a: str, b: str, limit: int, fmt: str, **selection) -> None:
 @click.option("--title", default="actorgraph: alliances", show_default=True, help="Page title.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
 @selection_options
-@with_store(read_only=True)
-def view(store, output: str, types, color_by: str, title: str, open_page: bool, **selection) -> None:
+@with_graph
+def view(graph, output: str, types, color_by: str, title: str, open_page: bool, **selection) -> None:
     """Write an interactive alliance map: one self-contained, offline HTML file.
 
     Filter relations and actor types in the legend, search an actor, slide through time,
@@ -484,29 +445,25 @@ def view(store, output: str, types, color_by: str, title: str, open_page: bool, 
       kg view --focus ypg --depth 2 -o ypg.html
       kg view --relation backs --relation opposes --as-of 2020-12-31 --color-by bloc
     """
-    from pathlib import Path
+    from kg.view import LARGE_GRAPH_NODES
 
-    from kg.view import LARGE_GRAPH_NODES, build_view, write_view
-
-    page = build_view(store, _selection(**selection), title, tuple(types), color_by == "bloc")
+    if output == "-" and open_page:
+        raise click.UsageError("--open needs a file: give -o FILE instead of -o -")
+    page = graph.view(None if output == "-" else output, title=title, types=types, color_by=color_by, **_choose(**selection))
     if page.large:
         click.echo(
             f"warning: {page.nodes} actors (more than {LARGE_GRAPH_NODES}): the layout is static (physics off); "
             "use --focus ACTOR --depth N, --relation or --type for a readable map",
             err=True,
         )
-    if output == "-":
-        if open_page:
-            raise click.UsageError("--open needs a file: give -o FILE instead of -o -")
+    if page.path is None:
         click.echo(page.html, nl=False)
         return
-    path = Path(output)
-    write_view(page, path)
-    click.echo(str(path))
+    click.echo(str(page.path))
     if open_page:
         import webbrowser
 
-        webbrowser.open(path.resolve().as_uri())
+        webbrowser.open(page.path.resolve().as_uri())
 
 
 @main.command()
@@ -565,10 +522,7 @@ def serve(
       kg serve --host 0.0.0.0 --allow-host kg.example.org
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?a ?b WHERE { ?a kgo:backs ?b }' http://127.0.0.1:7878/sparql
     """
-    from kg.serve import serve as run
-
-    run(
-        ctx.obj["store"],
+    kg.open(ctx.obj["store"]).serve(
         host=host,
         port=port,
         timeout=timeout,
@@ -602,8 +556,8 @@ EXPORT_FORMATS = ["turtle", "nt", "json-ld", "xml", "trig", "nquads", "graphml",
 @selection_options
 @click.option("--truthy-only", is_flag=True, help="RDF: direct edges and actors only, without statement nodes and sources.")
 @click.option("--ontology", "include_ontology", is_flag=True, help="RDF: add the ontology (its own named graph in trig/nquads).")
-@with_store(read_only=True)
-def export(store, fmt: str, output: str, truthy_only: bool, include_ontology: bool, **selection) -> None:
+@with_graph
+def export(graph, fmt: str, output: str, truthy_only: bool, include_ontology: bool, **selection) -> None:
     """Export the graph for other tools: RDF for triple stores and Protégé, GraphML/GEXF/CSV for Gephi, Cytoscape, Kumu.
 
     Without selection options, RDF exports hold everything loaded, with provenance
@@ -619,19 +573,15 @@ def export(store, fmt: str, output: str, truthy_only: bool, include_ontology: bo
       kg export --format csv -o ain-issa          (ain-issa-actors.csv, ain-issa-relations.csv)
       kg export --format nt --truthy-only --as-of 2020-12-31
     """
-    from kg.errors import KgError
-    from kg.export import export as export_parts
-    from kg.export import export_to
-
-    options = {"selection": _selection(**selection), "truthy_only": truthy_only, "include_ontology": include_ontology}
+    options = {"truthy_only": truthy_only, "include_ontology": include_ontology, **_choose(**selection)}
     if output != "-":
-        for path in export_to(store, fmt, output, **options):
+        for path in graph.export(fmt, output, **options):
             click.echo(f"wrote {path}", err=True)
         return
-    parts = export_parts(store, fmt, **options)
-    if set(parts) != {""}:
-        raise KgError(f"{fmt} writes two files (actors, relations): give -o NAME", field="--output")
-    click.get_binary_stream("stdout").write(parts[""])
+    data = graph.export(fmt, **options)
+    if not isinstance(data, bytes):
+        raise kg.KgError(f"{fmt} writes two files (actors, relations): give -o NAME", field="--output")
+    click.get_binary_stream("stdout").write(data)
 
 
 @main.command()
@@ -659,21 +609,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
       kg validate                              the store
       kg validate --format turtle > report.ttl
     """
-    from kg.errors import KgError
-    from kg.store import open_store
-    from kg.validate import validate_files, validate_store
-
-    try:
-        store = open_store(ctx.obj["store"], read_only=True)
-    except KgError:
-        if not paths:
-            raise
-        store = None  # files are checked on their own when there is no store yet
-    try:
-        result = validate_files(paths, store) if paths else validate_store(store)
-    finally:
-        if store is not None:
-            store.close()
+    result = kg.open(ctx.obj["store"]).validate(*paths)
     if fmt == "turtle":
         click.echo(result.report.serialize(format="turtle").rstrip("\n"))
     elif fmt == "json":
@@ -692,9 +628,8 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
 @FORMAT_OPTION
 def relations(fmt: str) -> None:
     """List the ontology's relations: inverses, symmetry, roll-up, CAMEO codes."""
-    from kg.query import relations as list_relations
-
-    emit(list_relations(), ["name", "rolls_up_to", "inverse", "symmetric", "cameo"], fmt)
+    table = kg.relations()
+    emit(table, table.columns, fmt)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,13 +30,17 @@ from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 
+from kg import __version__
+from kg.atomic import write_all_atomic
 from kg.errors import KgError
 from kg.namespaces import ACTOR, KGO, ONTOLOGY_GRAPH, PREFIXES, SOURCE
 from kg.ontology import load_ontology, ontology_path
-from kg.projection import select_claims
+from kg.output import csv_text
+from kg.projection import project, select_claims
 from kg.selection import Selection
-from kg.store import KgStore
+from kg.store import Store
 
 #: format name -> (pyoxigraph format, keeps named graphs)
 RDF_FORMATS = {
@@ -69,7 +73,7 @@ RELATION_COLUMNS = ["From", "To", "Source", "Target", "Type", "Direction", "Kind
 
 
 def export(
-    store: KgStore,
+    store: Store,
     fmt: str,
     *,
     selection: Selection | None = None,
@@ -100,15 +104,13 @@ def export(
     return csv_tables(graph)
 
 
-def export_to(store: KgStore, fmt: str, output: str | Path, **options) -> list[Path]:
+def export_to(store: Store, fmt: str, output: str | Path, **options) -> list[Path]:
     """Write the export to ``output`` atomically; the paths written.
 
     For CSV, ``output`` names the pair: ``NAME-actors.csv`` and ``NAME-relations.csv``
     (a trailing ``.csv`` is dropped), or ``actors.csv`` and ``relations.csv`` inside
     ``output`` when it is a folder.
     """
-    from kg.atomic import write_all_atomic
-
     parts = export(store, fmt, **options)
     return write_all_atomic({output_path(output, part): data for part, data in parts.items()})
 
@@ -127,7 +129,7 @@ def output_path(output: str | Path, part: str) -> Path:
 
 
 def rdf_bytes(
-    store: KgStore, fmt: str, *, selection: Selection | None = None, truthy_only: bool = False, include_ontology: bool = False
+    store: Store, fmt: str, *, selection: Selection | None = None, truthy_only: bool = False, include_ontology: bool = False
 ) -> bytes:
     """One RDF serialisation of the export; single-graph formats get the union of the graphs."""
     if fmt not in RDF_FORMATS:
@@ -169,20 +171,17 @@ def _curie(term) -> str:
     return value
 
 
-def export_quads(store: KgStore, selection: Selection | None, truthy_only: bool, include_ontology: bool) -> list[ox.Quad]:
+def export_quads(store: Store, selection: Selection | None, truthy_only: bool, include_ontology: bool) -> list[ox.Quad]:
     """The quads an export holds, sorted by graph, subject, predicate (rdf:type first), object."""
-    oxigraph = _oxigraph(store)
-    graphs = [ox.NamedNode(str(g)) for g in store.data_graphs()]
     if selection is None or selection == Selection(depth=selection.depth):
         keep = _everything(truthy_only)
     else:
         keep = _selected(store, selection, truthy_only)
     quads = []
-    for graph in graphs:
-        in_graph = list(oxigraph.quads_for_pattern(None, None, None, graph))
-        quads.extend(keep(in_graph))
+    for graph in store.data_graphs():
+        quads.extend(keep(store.quads(graph)))
     if include_ontology:
-        quads.extend(oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(str(ONTOLOGY_GRAPH))))
+        quads.extend(store.quads(ONTOLOGY_GRAPH))
     return sorted(_canonical_blank_nodes(quads), key=lambda q: (q.graph_name.value, *_order(q)))
 
 
@@ -208,7 +207,7 @@ def _everything(truthy_only: bool):
     return keep
 
 
-def _selected(store: KgStore, selection: Selection, truthy_only: bool):
+def _selected(store: Store, selection: Selection, truthy_only: bool):
     """The quads of a graph that the selected claims stated in that graph account for."""
     ontology = load_ontology()
     claims = {claim.statement: claim for claim in select_claims(store, selection)}
@@ -235,12 +234,6 @@ def _selected(store: KgStore, selection: Selection, truthy_only: bool):
         ]
 
     return keep
-
-
-def _oxigraph(store: KgStore) -> ox.Store:
-    """The Oxigraph store under the rdflib Dataset: exports read quads straight from it,
-    since converting 100k quads to rdflib terms and back costs seconds."""
-    return store._oxigraph
 
 
 def _order(term: ox.Quad | ox.Triple) -> tuple:
@@ -294,8 +287,6 @@ def jsonld_bytes(triples: list[ox.Triple]) -> bytes:
     rdflib does the compaction; the nodes, their keys and set values are then sorted so
     that the same data always gives the same bytes.
     """
-    from rdflib import Graph
-
     graph = Graph()
     for triple in triples:
         graph.add((_rdflib(triple.subject), _rdflib(triple.predicate), _rdflib(triple.object)))
@@ -309,8 +300,6 @@ def jsonld_bytes(triples: list[ox.Triple]) -> bytes:
 def _rdflib(term):
     """A pyoxigraph term as rdflib's; blank nodes keep their store label, so that the output is stable
     (parsing N-Triples would give them fresh random ids)."""
-    from rdflib import BNode, Literal, URIRef
-
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -334,10 +323,8 @@ def _sorted_node(node: object, ordered: bool = False) -> object:
 # -- networks -----------------------------------------------------------------------------------
 
 
-def network(store: KgStore, selection: Selection | None = None):
+def network(store: Store, selection: Selection | None = None):
     """``kg.projection.project`` with its list attributes joined, as the file formats need."""
-    from kg.projection import project
-
     graph = project(store, selection or Selection())
     for _, _, data in graph.edges(data=True):
         data["relations"] = " ".join(data["relations"])
@@ -358,8 +345,6 @@ def graphml_bytes(graph) -> bytes:
 def gexf_bytes(graph) -> bytes:
     """GEXF 1.2 (Gephi, networkx.read_gexf), without the write date that would change every day."""
     from networkx.readwrite.gexf import GEXFWriter
-
-    from kg import __version__
 
     writer = GEXFWriter(encoding="utf-8", prettyprint=True)
     meta = writer.xml.find("meta")
@@ -394,6 +379,4 @@ def csv_tables(graph) -> dict[str, bytes]:
 
 def _csv(rows: list[dict], columns: list[str]) -> bytes:
     """A spreadsheet's bytes; cells that would start a formula get a leading ``'`` (``kg.output.spreadsheet_cell``)."""
-    from kg.output import csv_text
-
     return csv_text(rows, columns).encode("utf-8")

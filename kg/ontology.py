@@ -1,8 +1,10 @@
-"""The ontology as data: relation names, inverses, symmetry, roll-up and actor types.
+"""The ontology as data: relation names, inverses, symmetry, roll-up, families and actor types.
 
 Everything the code knows about relations is read from ``ontology/kgo.ttl`` (shipped
-as package data), so adding a sub-relation there is enough for the loader, ``match``
-and inference to understand it.
+as package data), so adding a sub-relation there is enough for the loader, ``match``,
+inference, the analytics and the map to understand it. A relation *family* is a top
+relation marked with ``kgo:sign`` (+1 cooperative, -1 hostile, 0 neither); every relation
+rolls up to one, and the projection groups claims by it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import KgError
@@ -60,6 +62,8 @@ class Relation:
     symmetric: bool
     parents: tuple[URIRef, ...]  # every super-relation, nearest first
     cameo: tuple[str, ...]
+    sign: int | None = None  # set on a family: +1 cooperative, -1 hostile, 0 neither
+    decides_camps: bool = False  # a family that says whether two actors are on one side
 
     @property
     def forward(self) -> bool:
@@ -90,6 +94,8 @@ class Ontology:
         self._type_names = {normalise(t.name): t for t in self.actor_types.values()}
         self._type_names.update({normalise(t.label): t for t in self.actor_types.values()})
         self._edge_rules: dict[URIRef, tuple[tuple[URIRef, bool], ...]] = {}
+        #: The relation families by name, in name order: the relations marked with kgo:sign.
+        self.families = {r.name: r for r in sorted(self.relations.values(), key=lambda r: r.name) if r.sign is not None}
 
     def _text(self, iri: URIRef, prop: URIRef) -> str:
         return str(self.graph.value(iri, prop) or "")
@@ -97,6 +103,7 @@ class Ontology:
     def _relation(self, iri: URIRef) -> Relation:
         g = self.graph
         parents = tuple(p for p in g.transitive_objects(iri, RDFS.subPropertyOf) if p != iri)
+        sign = g.value(iri, KGO.sign)
         return Relation(
             iri=iri,
             name=kebab(iri.removeprefix(str(KGO))),
@@ -107,6 +114,8 @@ class Ontology:
             symmetric=(iri, RDF.type, OWL.SymmetricProperty) in g,
             parents=parents,
             cameo=tuple(sorted(str(c) for c in g.objects(iri, KGO.cameoCode))),
+            sign=None if sign is None else int(sign),
+            decides_camps=(iri, KGO.decidesCamps, Literal(True)) in g,
         )
 
     def relation(self, name: str, **where: object) -> Relation:
@@ -140,6 +149,27 @@ class Ontology:
         if relation.inverse_of is None:
             return relation, False
         return self.relations[relation.inverse_of], True
+
+    def family(self, relation: Relation) -> Relation:
+        """The family a relation rolls up to: ``fights`` -> ``opposes``, ``backed-by`` -> ``backs``.
+
+        Examples
+        --------
+        >>> ontology = load_ontology()
+        >>> ontology.family(ontology.relation("fights")).name, ontology.family(ontology.relation("backed-by")).sign
+        ('opposes', 1)
+        """
+        forward, _ = self.forward(relation)
+        for iri in (forward.iri, *forward.parents):
+            if self.relations[iri].sign is not None:
+                return self.relations[iri]
+        raise KgError(f"relation {relation.name!r} rolls up to no relation family (a relation with kgo:sign)")
+
+    def sign(self, family: str) -> int:
+        """A family's sign by name: +1 cooperative, -1 hostile, 0 neither."""
+        sign = self.families[family].sign
+        assert sign is not None  # the families are the relations with a sign
+        return sign
 
     def implied_edges(self, subject: URIRef, relation: URIRef, obj: URIRef) -> set[tuple[URIRef, URIRef, URIRef]]:
         """Every direct edge one asserted edge entails: itself, its super-relations

@@ -1,48 +1,30 @@
 """Questions users ask the store: ``match`` patterns, ``why`` a claim holds, ``info``, ``actors``, raw SPARQL.
 
-Each function returns plain rows (lists of dicts of strings) for the CLI to format.
-User input never becomes query text: names are resolved to IRIs first and handed to
-Oxigraph as bound values (``initBindings``); the query text is built only from the
-project's own variable names and ontology terms.
+Each function returns a ``kg.table.Table``: rows (dicts of strings) with their column
+order, for the CLI to format and for notebooks to show. User input never becomes query
+text: names are resolved to IRIs first and handed to the store as bound values; the
+query text is built only from the project's own variable names and ontology terms.
+Claims are chosen by a ``kg.selection.Selection`` (its SPARQL form).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import URIRef
 
 from kg.errors import KgError
-from kg.model import decimal_lexical, dyad_path
+from kg.model import dyad_path
 from kg.names import Pattern, StoreActors, parse_pattern
 from kg.namespaces import ACTOR, DYAD, KGO, PREFIXES, SOURCE, local_name
 from kg.ontology import Relation, load_ontology
+from kg.selection import Selection
 from kg.sparqltext import is_update, to_ox, uses_service
-from kg.store import KgStore
+from kg.store import Store, file_label
+from kg.table import Table
 
 EVIDENCE_COLUMNS = ["claim", "evidence", "source", "title", "url", "events", "date", "confidence", "quote"]
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which assertions count: those holding on ``as_of`` with at least ``min_confidence``.
-
-    An assertion holds from its ``valid_from`` (or, without one, from the date it was
-    reported) until its ``valid_until`` (or for good).
-    """
-
-    as_of: dt.date | None = None
-    min_confidence: float | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.as_of is not None or self.min_confidence is not None
 
 
 # -- building queries -----------------------------------------------------------------------------
@@ -76,8 +58,8 @@ def _edge_group(q: _Query, pattern: Pattern) -> str:
     return f"{q.term(pattern.subject)} {q.bind(pattern.relation.iri)} {q.term(pattern.object)} ."
 
 
-def _statement_group(q: _Query, pattern: Pattern, filters: Filters, statement: str) -> str:
-    """Full form: the statement nodes behind a pattern, with the time and confidence filters."""
+def _statement_group(q: _Query, pattern: Pattern, selection: Selection, statement: str) -> str:
+    """Full form: the statement nodes behind a pattern that the selection keeps."""
     ontology = load_ontology()
     forward, swapped = ontology.forward(pattern.relation)
     ends = (pattern.object, pattern.subject) if swapped else (pattern.subject, pattern.object)
@@ -95,29 +77,33 @@ def _statement_group(q: _Query, pattern: Pattern, filters: Filters, statement: s
             roles = [f"{statement}_ra", f"{statement}_rb"]
         text = f"{statement} {roles[0]} {q.term(ends[0])} . {statement} {roles[1]} {q.term(ends[1])} ."
     # The relation or a narrower one, listed from the ontology: a property path per statement costs more.
-    relations = ", ".join(q.bind(iri) for iri in ontology.narrower(forward.iri))
-    lines = [text, f"{statement} kgo:relation {statement}_r . FILTER({statement}_r IN ({relations}))"]
-    if filters.min_confidence is not None:
-        least = q.bind(Literal(decimal_lexical(filters.min_confidence), datatype=XSD.decimal))
-        lines.append(f"{statement} kgo:confidence {statement}_c . FILTER({statement}_c >= {least})")
-    if filters.as_of is not None:
-        as_of = q.bind(Literal(filters.as_of, datatype=XSD.date))
-        lines += [
-            f"{statement} kgo:dateReported {statement}_d .",
-            f"OPTIONAL {{ {statement} kgo:validFrom {statement}_f }} OPTIONAL {{ {statement} kgo:validUntil {statement}_u }}",
-            f"FILTER(COALESCE({statement}_f, {statement}_d) <= {as_of} && (!BOUND({statement}_u) || {statement}_u >= {as_of}))",
-        ]
-    return "\n".join(lines)
+    chosen = selection.sparql(statement, ontology.narrower(forward.iri))
+    q.bindings.update(chosen.bindings)
+    return text + "\n" + chosen.text
 
 
 # -- match ----------------------------------------------------------------------------------------
 
 
-def match(store: KgStore, patterns: list[str], filters: Filters = Filters(), evidence: bool = False) -> tuple[list[str], list[dict]]:
+def match(store: Store, patterns: list[str], selection: Selection = Selection(), evidence: bool = False) -> Table:
     """Rows of actor ids for the variables of the patterns, joined on shared variables.
 
-    Examples: ``match(store, ["?who backs sna"])`` -> ``(["who"], [{"who": "turkey"}])``.
+    The selection's dates, confidence and relations choose the assertions a pattern may
+    rest on; a focus is refused (see ``no_focus``). ``evidence`` adds, per answer and
+    pattern, the assertions behind it (``EVIDENCE_COLUMNS``).
+
+    Examples
+    --------
+    >>> from kg.loader import load
+    >>> from kg.store import open_store
+    >>> store = open_store(":memory:")
+    >>> _ = load(store, ["examples/ain-issa-2020/ain-issa.yaml"])
+    >>> match(store, ["?who backs sna"])
+    [{'who': 'turkey'}]
+    >>> match(store, ["?x fights ?y"], Selection(min_confidence=0.9)).columns
+    ['x', 'y']
     """
+    no_focus(selection)
     index = StoreActors(store)
     parsed = [parse_pattern(text, index) for text in patterns]
     variables = list(dict.fromkeys(end[1:] for p in parsed for end in (p.subject, p.object) if end.startswith("?")))
@@ -126,8 +112,8 @@ def match(store: KgStore, patterns: list[str], filters: Filters = Filters(), evi
     if evidence and set(variables) & set(EVIDENCE_COLUMNS):
         raise KgError(f"with --evidence, do not name variables {', '.join(EVIDENCE_COLUMNS)}", field="pattern")
     q = _Query()
-    if filters.active:
-        groups = [_statement_group(q, p, filters, f"?_s{i}") for i, p in enumerate(parsed)]
+    if selection.reads_statements:
+        groups = [_statement_group(q, p, selection, f"?_s{i}") for i, p in enumerate(parsed)]
     else:
         groups = [_edge_group(q, p) for p in parsed]
     projection = " ".join("?" + v for v in variables)
@@ -136,13 +122,21 @@ def match(store: KgStore, patterns: list[str], filters: Filters = Filters(), evi
     found = sorted({tuple(actor_id(row[v]) for v in variables) for row in store.texts(text, q.bindings)})
     rows = [dict(zip(variables, ids, strict=True)) for ids in found]
     if not evidence:
-        return variables, rows
-    return variables + EVIDENCE_COLUMNS, [{**row, **item} for row in rows for p in parsed for item in _evidence(store, p, row, filters)]
+        return Table(rows, variables)
+    backed = [{**row, **item} for row in rows for p in parsed for item in _evidence(store, p, row, selection)]
+    return Table(backed, variables + EVIDENCE_COLUMNS)
 
 
-def _evidence(store: KgStore, pattern: Pattern, row: dict, filters: Filters) -> list[dict]:
+def no_focus(selection: Selection) -> None:
+    """``match`` and ``why`` answer from single assertions; a focus neighbourhood is decided
+    on the selected claims as a whole (the analyses, the map and the exports take one)."""
+    if selection.focus is not None:
+        raise KgError("match and why take no focus: it applies to analyses, the map and exports", field="--focus")
+
+
+def _evidence(store: Store, pattern: Pattern, row: dict, selection: Selection) -> list[dict]:
     ends = [row[end[1:]] if end.startswith("?") else end for end in (pattern.subject, pattern.object)]
-    found = why_rows(store, ends[0], pattern.relation, ends[1], filters)
+    found = why_rows(store, ends[0], pattern.relation, ends[1], selection)
     return [{key: item[key] for key in EVIDENCE_COLUMNS} for item in found]
 
 
@@ -168,18 +162,21 @@ WHY_COLUMNS = [
 ]
 
 
-def why(store: KgStore, subject: str, relation: str, obj: str, filters: Filters = Filters()) -> list[dict]:
-    """Every assertion behind ``SUBJECT RELATION OBJECT``, with its source and quote."""
+def why(store: Store, subject: str, relation: str, obj: str, selection: Selection = Selection()) -> Table:
+    """Every assertion behind ``SUBJECT RELATION OBJECT`` that the selection keeps, with
+    its source and quote (``WHY_COLUMNS``); a focus is refused (see ``no_focus``)."""
+    no_focus(selection)
     index = StoreActors(store)
     rel = load_ontology().relation(relation, field="relation")
-    return why_rows(store, index.lookup(subject, field="subject"), rel, index.lookup(obj, field="object"), filters)
+    rows = why_rows(store, index.lookup(subject, field="subject"), rel, index.lookup(obj, field="object"), selection)
+    return Table(rows, WHY_COLUMNS)
 
 
-def why_rows(store: KgStore, subject: str, relation: Relation, obj: str, filters: Filters) -> list[dict]:
+def why_rows(store: Store, subject: str, relation: Relation, obj: str, selection: Selection) -> list[dict]:
     """One row per (assertion, source): curated claims first, then claims aggregated from
     GDELT events, each with the ids of the events its article was coded into."""
     q = _Query()
-    group = _statement_group(q, Pattern(subject, relation, obj, ""), filters, "?st")
+    group = _statement_group(q, Pattern(subject, relation, obj, ""), selection, "?st")
     stats = "?gdelt ?n_events ?mentions ?sources ?articles ?goldstein ?tone"
     text = f"""SELECT ?st ?g ?rel ?subject (GROUP_CONCAT(DISTINCT STR(?o); separator=" ") AS ?objects)
         ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
@@ -238,7 +235,7 @@ def _event_stats(r) -> str:
 # -- info and actors ------------------------------------------------------------------------------
 
 
-def info(store: KgStore) -> dict:
+def info(store: Store) -> dict:
     """What the store holds: counts by type and relation, sources, dates, loaded files."""
 
     def pairs(text: str) -> dict[str, int]:
@@ -268,7 +265,12 @@ def info(store: KgStore) -> dict:
     }
 
 
-def actors(store: KgStore, type_name: str | None = None, search: str | None = None) -> list[dict]:
+ACTOR_COLUMNS = ["id", "label", "type", "aliases", "wikidata"]
+
+
+def actors(store: Store, type_name: str | None = None, search: str | None = None) -> Table:
+    """The actors of one type (``ActorType`` name or label) and/or whose id, label or an
+    alias contains ``search`` (case-insensitive), in the store's order."""
     wanted = load_ontology().actor_type(type_name, field="--type").name if type_name else None
     needle = (search or "").casefold()
     rows = []
@@ -287,10 +289,14 @@ def actors(store: KgStore, type_name: str | None = None, search: str | None = No
                 "wikidata": actor.wikidata or "",
             }
         )
-    return rows
+    return Table(rows, ACTOR_COLUMNS)
 
 
-def relations() -> list[dict]:
+#: What ``kg relations`` prints; each row also has the relation's ``meaning`` (its comment).
+RELATION_COLUMNS = ["name", "rolls_up_to", "inverse", "symmetric", "cameo"]
+
+
+def relations() -> Table:
     """The ontology's relations, as the CLI and README list them."""
     ontology = load_ontology()
     rows = []
@@ -307,7 +313,7 @@ def relations() -> list[dict]:
                 "meaning": rel.comment,
             }
         )
-    return rows
+    return Table(rows, RELATION_COLUMNS)
 
 
 # -- raw SPARQL -----------------------------------------------------------------------------------
@@ -322,7 +328,7 @@ class SparqlResult:
     graph: object = None
 
 
-def sparql(store: KgStore, text: str, compact: bool = True) -> SparqlResult:
+def sparql(store: Store, text: str, compact: bool = True) -> SparqlResult:
     """Run any SPARQL 1.1 query with the project's prefixes predeclared.
 
     Read-only and local: updates are refused (``kg load``/``kg drop`` change data), and so
@@ -343,7 +349,7 @@ def sparql(store: KgStore, text: str, compact: bool = True) -> SparqlResult:
         raise KgError(f"query failed: {err}") from None
 
 
-def _run_sparql(store: KgStore, text: str, compact: bool) -> SparqlResult:
+def _run_sparql(store: Store, text: str, compact: bool) -> SparqlResult:
     result = store.query(text)
     if result.type == "ASK":
         return SparqlResult("ASK", [], [], answer=bool(result.askAnswer))
@@ -369,18 +375,6 @@ def _compact(value: object) -> str:
 
 def _plain(value: object) -> str:
     return "" if value is None else str(value)
-
-
-def file_label(graph: object) -> str:
-    """A loaded file's graph IRI as a path, relative to the current folder when inside it."""
-    text = str(graph)
-    if not text.startswith("file://"):
-        return text
-    path = Path(url2pathname(urlparse(text).path))
-    try:
-        return str(path.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def actor_id(node: object) -> str:

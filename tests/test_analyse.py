@@ -85,7 +85,7 @@ def test_paths_show_relations_and_directions(store, tmp_path):
 def test_signed_blocs_on_a_plain_networkx_graph():
     g = nx.Graph()
     for u, v, sign in [("a", "b", 1), ("b", "c", 1), ("x", "y", 1), ("a", "x", -1), ("c", "y", -1)]:
-        g.add_edge(u, v, sign=sign, weight=1, claims=[], assertions=[])
+        g.add_edge(u, v, sign=sign, weight=1, edges=[], assertions=[])
     camps = signed_blocs(g)
     assert camps == [{"a", "b", "c"}, {"x", "y"}]
     assert frustration(g, camps) == []
@@ -143,20 +143,37 @@ def test_cli_formats(kg, command):
     assert result.exit_code == 1 and "unknown actor 'nobody'" in result.stderr
 
 
-@pytest.mark.parametrize("day", ["2016-01-01", "2017-06-01", "2020-12-26", "2020-12-28", "2021-06-01"])
-def test_as_of_means_the_same_in_match_and_in_the_projection(example_store, day):
-    """match --as-of filters in SPARQL, the projection in Python: they must agree."""
-    import datetime as dt
+# -- results as data --------------------------------------------------------------------------
 
-    from kg.projection import FAMILY_SIGNS, select_claims
-    from kg.query import Filters, match
 
-    as_of = dt.date.fromisoformat(day)
-    claims = select_claims(example_store, Selection(as_of=as_of))
-    for family in FAMILY_SIGNS:
-        from_projection = {(c.subject, o) for c in claims if c.family == family for o in c.objects}
-        rows = match(example_store, [f"?a {family} ?b"], Filters(as_of=as_of))[1]
-        from_match = {(r["a"], r["b"]) for r in rows}
-        if family == "negotiates-with":  # symmetric: match answers both directions
-            from_projection |= {(b, a) for a, b in from_projection}
-        assert from_match == from_projection, (day, family)
+def test_contradiction_names_its_claims(store, tmp_path):
+    loaded(store, tmp_path, ["a backs b", "c backs d", "a opposes c", "a opposes d", "b opposes c", "b backs d"])
+    (problem,) = reports.blocs(store).frustrated
+    assert (problem.a, problem.b, problem.camps, problem.sign, problem.edges) == ("b", "d", (1, 2), 1, (("b", "backs", "d"),))
+    (claim,) = problem.claims
+    assert (claim.text(), claim.sources, claim.confidence) == ("b backs d", ("s",), 1.0)
+
+
+def test_results_name_the_claims_behind_each_answer(example_store):
+    triads = reports.balance(example_store).unbalanced
+    assert all({c.family for c in t.claims} <= {"backs", "opposes", "part-of", "represents"} for t in triads)
+    (chain,) = reports.chains(example_store, "turkey").chains
+    assert chain.path == ("turkey", "sna") and {c.text() for c in chain.claims} == {"turkey backs sna"} and len(chain.claims) == 2
+    (path,) = reports.path(example_store, "iran", "ypg", Selection(relations=("participates-in", "opposes"))).paths
+    texts = [c.text() for c in path.claims]  # step by step; the last step's edge rolls up two claims
+    assert texts[:2] == ["iran participates-in astana-process", "turkey participates-in astana-process"]
+    assert sorted(texts[2:]) == ["turkey fights ypg", "turkey opposes ypg"]
+    scores = {(r.kind, r.actor): r for r in reports.centrality(example_store).scores}
+    assert {c.text() for c in scores[("mediator", "russia")].claims} == {"russia mediates sna, ypg"}
+    assert all(c.family == "backs" and c.subject == "turkey" for c in scores[("backer", "turkey")].claims)
+    assert any(c.subject != "russia" for c in scores[("broker", "russia")].claims)  # a broker's claims go both ways
+
+
+def test_results_render_as_tables(example_store):
+    result = reports.blocs(example_store)
+    table = result.table()
+    assert table.columns == ["camp", "actor", "label", "type"] and list(table) == result.rows
+    page = result._repr_html_()
+    assert "<th>camp</th>" in page and "<td>Sergei Lavrov</td>" in page and "<h4>frustration: 0</h4>" in page
+    frame = reports.chains(example_store, "turkey").to_pandas()
+    assert list(frame.columns) == ["direction", "actor", "steps", "path"] and frame["path"].tolist() == ["turkey → sna"]

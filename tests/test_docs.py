@@ -8,6 +8,8 @@ the shown outputs; review the diff before committing.
 
 from __future__ import annotations
 
+import doctest
+import io
 import os
 import re
 import shlex
@@ -61,3 +63,22 @@ def test_documented_commands_print_what_the_docs_show(doc: Path, tmp_path, monke
         return
     for command, shown, output in mismatches:
         assert output == shown, f"{doc.name}: `{command}` prints something else (KG_UPDATE_DOCS=1 rewrites)"
+
+
+PYCON = re.compile(r"```pycon\n(.*?)```", re.S)
+
+
+def test_python_sessions_in_the_readme_run(tmp_path, monkeypatch):
+    """Every ``pycon`` block of the README, run as one doctest session in a folder holding a
+    copy of ``examples/``: each ``>>>`` line must print exactly what is shown under it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = PYCON.findall(text)
+    assert blocks, "the README shows no Python session"
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KG_STORE", raising=False)
+    session = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "README.md", str(ROOT / "README.md"), 0)
+    report = io.StringIO()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(session, out=report.write)
+    assert runner.failures == 0, report.getvalue()

@@ -6,12 +6,13 @@ import json
 
 import pytest
 
-from kg.query import Filters, info, match, why
+from kg.query import info, match, why
+from kg.selection import Selection
 from tests.conftest import EXAMPLE, EXAMPLE_FILE
 
 
-def answers(store, *patterns: str, filters: Filters | None = None) -> list[dict]:
-    return match(store, list(patterns), filters or Filters())[1]
+def answers(store, *patterns: str, selection: Selection | None = None) -> list[dict]:
+    return match(store, list(patterns), selection or Selection())
 
 
 def column(rows: list[dict], name: str) -> set[str]:
@@ -52,21 +53,21 @@ def test_patterns_join_on_shared_variables(example_store):
 
 
 def test_as_of_hides_claims_not_yet_made(example_store):
-    early = Filters(as_of=__import__("datetime").date(2018, 6, 1))
-    assert column(answers(example_store, "?x negotiates-with turkey", filters=early), "x") == {"russia", "iran"}
-    assert column(answers(example_store, "?x fights ?y", filters=early), "x") == {"turkey"}
-    assert answers(example_store, "?who backs sna", filters=early) == []
+    early = Selection(as_of=__import__("datetime").date(2018, 6, 1))
+    assert column(answers(example_store, "?x negotiates-with turkey", selection=early), "x") == {"russia", "iran"}
+    assert column(answers(example_store, "?x fights ?y", selection=early), "x") == {"turkey"}
+    assert answers(example_store, "?who backs sna", selection=early) == []
 
 
 def test_min_confidence_drops_hedged_claims(example_store):
-    strict = Filters(min_confidence=0.75)
-    assert column(answers(example_store, "turkey opposes ?x", filters=strict), "x") == {"ypg", "islamic-state"}
+    strict = Selection(min_confidence=0.75)
+    assert column(answers(example_store, "turkey opposes ?x", selection=strict), "x") == {"ypg", "islamic-state"}
     assert "russia" in column(answers(example_store, "turkey opposes ?x"), "x")
 
 
 def test_filtered_and_unfiltered_match_agree_when_nothing_is_filtered(example_store):
     for pattern in ("?a backs ?b", "?a opposed-by ?b", "?a negotiates-with ?b", "?a mediated-by ?b"):
-        assert answers(example_store, pattern) == answers(example_store, pattern, filters=Filters(min_confidence=0))
+        assert answers(example_store, pattern) == answers(example_store, pattern, selection=Selection(min_confidence=0))
 
 
 def test_why_gives_every_source_quote_and_confidence(example_store):

@@ -17,10 +17,12 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
 
+from kg.cli import main
 from kg.errors import KgError
 from kg.export import RDF_FORMATS, export, export_to, rdf_bytes
 from kg.loader import load
@@ -30,6 +32,7 @@ from kg.projection import project
 from kg.selection import Selection
 from kg.store import open_store
 from tests.conftest import EXAMPLE_FILE, ROOT, write
+from tests.servers import OxigraphServer
 
 OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -84,7 +87,7 @@ def data_quads(store) -> set[str]:
     """Every quad of the loaded files' graphs, as N-Quads lines."""
     lines = set()
     for graph in store.data_graphs():
-        for quad in store._oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
+        for quad in store.quads(graph):
             lines.add(f"{quad.subject} {quad.predicate} {quad.object} {quad.graph_name} .")
     return lines
 
@@ -481,3 +484,44 @@ def test_generated_datasets_round_trip_through_every_rdf_format(tmp_path, data):
     fresh = open_store(":memory:")
     load(fresh, [back])
     assert triples_of(data_quads(fresh)) == triples_of(data_quads(store))
+
+
+# -- on a remote store ----------------------------------------------------------------------------
+
+REMOTE_EXPORTS = [
+    ["--format", "turtle"],
+    ["--format", "json-ld"],
+    ["--format", "xml"],
+    ["--format", "trig", "--ontology"],
+    ["--format", "nquads", "--focus", "ypg"],
+    ["--format", "nt", "--truthy-only", "--as-of", "2020-12-31"],
+    ["--format", "gexf"],
+    ["--format", "graphml", "--relation", "backs"],
+]
+
+
+@pytest.fixture(scope="module")
+def disk_and_server(tmp_path_factory):
+    """The Ain Issa example loaded by ``kg load`` into a store folder and into ``oxigraph serve``."""
+    folder = tmp_path_factory.mktemp("export") / "store"
+    with OxigraphServer() as server:
+        for where in (str(folder), server.url):
+            result = CliRunner().invoke(main, ["--store", where, "load", str(EXAMPLE_FILE)], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+        yield str(folder), server.url
+
+
+@pytest.mark.parametrize("options", REMOTE_EXPORTS, ids=lambda options: " ".join(options[1:]))
+def test_kg_export_gives_the_same_bytes_on_a_remote_store(disk_and_server, options):
+    """Export reads the store through its interface only, so a SPARQL server serves it too."""
+    runs = [CliRunner().invoke(main, ["--store", where, "export", *options, "-o", "-"]) for where in disk_and_server]
+    assert runs[0].exit_code == runs[1].exit_code == 0, (runs[0].output, runs[1].output)
+    assert runs[0].stdout_bytes == runs[1].stdout_bytes and len(runs[0].stdout_bytes) > 500
+
+
+def test_kg_export_writes_csv_files_from_a_remote_store(disk_and_server, tmp_path):
+    for where, name in zip(disk_and_server, ("disk", "remote"), strict=True):
+        result = CliRunner().invoke(main, ["--store", where, "export", "--format", "csv", "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    for part in ("actors", "relations"):
+        assert (tmp_path / f"disk-{part}.csv").read_bytes() == (tmp_path / f"remote-{part}.csv").read_bytes()

@@ -19,9 +19,9 @@ from kg.loader import load
 from kg.model import event_evidence, source_events
 from kg.namespaces import ACTOR, KGO, SOURCE
 from kg.query import match, why
+from kg.shacl import shacl_violations
 from kg.sources import gdelt
 from kg.store import open_store
-from kg.validate import shacl_violations
 from tests.conftest import EXAMPLE_FILE, snapshot, write
 
 DATA = Path(__file__).parent / "data" / "gdelt"
@@ -31,8 +31,8 @@ USER_MAP = DATA / "actor-map.yaml"
 
 
 def who(store, pattern: str) -> set[str]:
-    variables, rows = match(store, [pattern])
-    return {row[variables[0]] for row in rows}
+    table = match(store, [pattern])
+    return set(table.column(table.columns[0]))
 
 
 def aggregates(store, subject: str, relation: str, obj: str) -> list[dict]:
@@ -270,8 +270,8 @@ def test_the_unzip_caps_leave_real_files_alone_and_refuse_from_the_header(tmp_pa
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         z.write(REAL, "20191024143000.export.CSV")  # 855 kB, about 6 times its zipped size
     assert gdelt.read(archive).rows_read == 2111
-    monkeypatch.setattr(gdelt, "RATIO_FROM", 0)
-    monkeypatch.setattr(gdelt, "MAX_RATIO", 5)
+    monkeypatch.setattr(gdelt.rows, "RATIO_FROM", 0)
+    monkeypatch.setattr(gdelt.rows, "MAX_RATIO", 5)
     with pytest.raises(KgError, match=r"would unzip to 855,412 bytes, 6 times its zipped size"):
         gdelt.read(archive)
 

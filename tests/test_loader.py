@@ -30,7 +30,7 @@ assertions:
 
 
 def who(store, pattern: str, var: str = "x") -> set[str]:
-    return {row[var] for row in match(store, [pattern])[1]}
+    return {row[var] for row in match(store, [pattern])}
 
 
 def test_aliases_labels_and_ids_resolve_case_insensitively(store, tmp_path):

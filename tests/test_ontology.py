@@ -79,3 +79,34 @@ def test_implied_edges_cover_roll_up_inverse_and_symmetry():
 def test_shapes_file_parses():
     shapes = Graph().parse(ontology_path("shapes.ttl"))
     assert len(shapes) > 50
+
+
+def test_relation_families_signs_and_camps_are_read_from_the_turtle():
+    ontology = load_ontology()
+    signs = {name: family.sign for name, family in ontology.families.items()}
+    assert signs == {
+        "backs": 1,
+        "mediates": 1,
+        "negotiates-with": 0,
+        "opposes": -1,
+        "part-of": 1,
+        "participates-in": 0,
+        "represents": 1,
+    }
+    assert {name for name, family in ontology.families.items() if family.decides_camps} == {"backs", "opposes", "part-of", "represents"}
+    assert [name for name, family in ontology.families.items() if family.symmetric] == ["negotiates-with"]
+    assert ontology.sign("opposes") == -1
+
+
+def test_every_relation_rolls_up_to_exactly_one_family():
+    """A family is a forward relation with no super-relation; one marked on a sub-relation or
+    an inverse, or a second family up a chain, would make claims count twice or not at all."""
+    ontology = load_ontology()
+    for relation in ontology.relations.values():
+        forward, _ = ontology.forward(relation)
+        marked = [iri for iri in (forward.iri, *forward.parents) if ontology.relations[iri].sign is not None]
+        assert len(marked) == 1, relation.name
+        assert ontology.family(relation).iri == marked[0]
+    assert all(not family.parents and family.forward for family in ontology.families.values())
+    assert ontology.family(ontology.relation("has-part")).name == "part-of"
+    assert ontology.family(ontology.relation("condemns")).name == "opposes"

@@ -94,7 +94,7 @@ def test_every_property_the_data_uses_is_declared_once(example_store):
     """OWL 2 DL needs every property of the data declared, and as one kind only."""
     graph = load_ontology().graph
     kinds = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
-    quads = example_store._oxigraph.quads_for_pattern(None, None, None, None)
+    quads = example_store.quads()
     used = {q.predicate.value for q in quads if q.graph_name.value.startswith("file:")}
     used -= {str(RDF.type), str(OWL.sameAs)}  # OWL's own vocabulary needs no declaration
     assert len(used) > 20
@@ -117,7 +117,7 @@ def test_hermit_infers_from_the_example_exactly_the_edges_the_loader_materialise
     }
     stored = {
         (URIRef(q.subject.value), URIRef(q.predicate.value), URIRef(q.object.value))
-        for q in example_store._oxigraph.quads_for_pattern(None, None, None, None)
+        for q in example_store.quads()
         if URIRef(q.predicate.value) in ontology.relations and q.graph_name.value.startswith("file:")
     }
     assert inferred == stored and len(stored) > 40

@@ -24,10 +24,12 @@ from kg.cli import main
 from kg.errors import KgError
 from kg.loader import load
 from kg.namespaces import ACTOR, KGO
-from kg.query import Filters, info, match, sparql, why
-from kg.remote import Endpoint, open_remote, with_prefixes
+from kg.query import info, match, sparql, why
+from kg.selection import Selection
 from kg.sparqltext import sparql_code, with_values
 from kg.store import FORMAT_VERSION, open_store
+from kg.store.http import Endpoint
+from kg.store.remote import open_remote, with_prefixes
 from tests.conftest import EXAMPLE, EXAMPLE_FILE, snapshot, write
 from tests.servers import FakeEndpoint, OxigraphServer, Relay, free_port
 
@@ -103,15 +105,15 @@ def one_error_line(result) -> str:
 def test_article_questions_on_every_store(any_store, pattern, variable, expected):
     """Inverses (opposed-by), symmetry (negotiates-with) and roll-up (fights -> opposes) are
     materialised at load time, so a server that does no reasoning answers them too."""
-    assert {row[variable] for row in match(any_store, [pattern])[1]} == expected
+    assert {row[variable] for row in match(any_store, [pattern])} == expected
 
 
 def test_filters_bind_dates_and_decimals_on_every_store(any_store):
-    early = Filters(as_of=__import__("datetime").date(2018, 6, 1))
-    assert match(any_store, ["?who backs sna"], early)[1] == []
-    assert {r["x"] for r in match(any_store, ["?x fights ?y"], early)[1]} == {"turkey"}
-    strict = Filters(min_confidence=0.75)
-    assert {r["x"] for r in match(any_store, ["turkey opposes ?x"], strict)[1]} == {"ypg", "islamic-state"}
+    early = Selection(as_of=__import__("datetime").date(2018, 6, 1))
+    assert match(any_store, ["?who backs sna"], early) == []
+    assert {r["x"] for r in match(any_store, ["?x fights ?y"], early)} == {"turkey"}
+    strict = Selection(min_confidence=0.75)
+    assert {r["x"] for r in match(any_store, ["turkey opposes ?x"], strict)} == {"ypg", "islamic-state"}
 
 
 def test_why_on_every_store(any_store):
@@ -134,7 +136,7 @@ def test_every_store_answers_like_the_embedded_one(any_store, reference):
             "actors": store.actors(),
             "sources": store.sources(),
             "match": match(store, ["?a backs ?b", "?b opposes ?c"], evidence=True),
-            "filtered": match(store, ["?a opposes ?b"], Filters(__import__("datetime").date(2020, 12, 31), 0.8)),
+            "filtered": match(store, ["?a opposes ?b"], Selection(__import__("datetime").date(2020, 12, 31), 0.8)),
             "why": why(store, "Syrian regime", "backed-by", "Moscow"),
             "claims": all_claims(store),
             "blocs": reports.blocs(store).rows,
@@ -467,8 +469,8 @@ def test_an_odd_answer_to_the_format_check_is_one_line_naming_the_server(check, 
         # the loaded files, asked as ?g, answered as ?x
         (results(["x"], {"x": IRI}), lambda store: store.data_graphs(), "lacks ?g"),
         # an export reads quads: a literal subject, an unbound graph
-        (results(list("spog"), {"s": TEXT, "p": IRI, "o": IRI, "g": IRI}), lambda store: store._oxigraph.dump(), "of the wrong kind"),
-        (results(list("spog"), {"s": IRI, "p": IRI, "o": IRI}), lambda store: store._oxigraph.quads_for_pattern(), "unbound"),
+        (results(list("spog"), {"s": TEXT, "p": IRI, "o": IRI, "g": IRI}), lambda store: store.quads(), "of the wrong kind"),
+        (results(list("spog"), {"s": IRI, "p": IRI, "o": IRI}), lambda store: store.quads("urn:x"), "unbound"),
         # an ASK answered with solutions would otherwise read as "no"
         (results(["x"]), lambda store: store.has_actor("turkey"), "answered solutions to an ASK query, which asks for true/false"),
         (json.dumps({"head": {}, "boolean": False}).encode(), lambda store: store.actors(), "answered true/false to a SELECT query"),
@@ -506,7 +508,7 @@ def test_an_odd_answer_on_the_command_line_is_one_line():
 
 
 def test_the_projection_of_a_query():
-    from kg.remote import projection, query_form
+    from kg.store.answers import projection, query_form
 
     assert projection("SELECT ?a $b (COUNT(DISTINCT ?c) AS ?n) (STR(?d) as $e) WHERE { ?a ?b ?c }") == ["a", "b", "n", "e"]
     assert projection('PREFIX x: <urn:SELECT?no> SELECT DISTINCT ?a{ ?a ?p "?b" }') == ["a"]

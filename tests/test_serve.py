@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import doctest
+import importlib
 import io
 import json
 import multiprocessing
@@ -28,11 +30,12 @@ from rdflib.compare import isomorphic
 from kg.errors import KgError
 from kg.loader import graph_iri, load
 from kg.query import sparql
-from kg.serve import LOOPBACK_NAMES, accepted, allowed_hosts, evaluate, host_name, make_server, negotiate
+from kg.serve import LOOPBACK_NAMES, Server, SparqlApp, accepted, allowed_hosts, evaluate, host_name, make_server, negotiate
 from kg.sparqltext import uses_service
 from kg.store import open_store
+from kg.store.remote import open_remote
 from tests.conftest import EXAMPLE_FILE, snapshot
-from tests.servers import FakeEndpoint
+from tests.servers import FakeEndpoint, OxigraphServer, free_port
 
 FORM = "application/x-www-form-urlencoded"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, as for kg view
@@ -577,3 +580,77 @@ def test_the_page_runs_queries_in_a_browser_and_shows_results_as_text(endpoint):
         browser.close()
     assert ["actor:russia", "actor:syrian-government", "actor:turkey", "actor:sna"] == cells
     assert shown == hostile and images == 0 and title != "pwned" and errors == []
+
+
+# -- the same endpoint in front of a remote store -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def remote_endpoint(tmp_path_factory):
+    """The endpoint's application for a remote store (``oxigraph serve`` holding the example).
+
+    The ``kg serve`` command serves folders only (a server needs none in front of it),
+    but what answers a query reads the store through the store interface, so the same
+    application answers the same on any store ``open_store`` opens."""
+    with OxigraphServer() as oxigraph:
+        store = open_remote(oxigraph.url)
+        load(store, [EXAMPLE_FILE])
+        store.close()
+        server = Server(SparqlApp(oxigraph.url, timeout=30), "127.0.0.1", 0).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+SAME_ANSWERS = [
+    (BACKERS, "application/sparql-results+json"),
+    (BACKERS, "text/csv"),
+    (BACKERS, "application/sparql-results+xml"),
+    (BACKERS, "text/tab-separated-values"),
+    ("ASK { actor:turkey kgo:backs actor:sna }", None),
+    ("SELECT ?x WHERE { BIND('café' AS ?x) }", "text/csv"),
+    ("SELECT * WHERE { ?s ?p }", None),
+]
+
+
+@pytest.mark.parametrize("query, accept", SAME_ANSWERS)
+def test_a_remote_store_is_served_with_the_same_answers(endpoint, remote_endpoint, query, accept):
+    local, remote = (get(query_url(served, query), accept=accept) for served in (endpoint, remote_endpoint))
+    if local[0] == 400:  # a syntax error: each engine says it its own way
+        assert remote[0] == 400 and b"error at 1:25" in local[2] and b"refused the query" in remote[2]
+        return
+    assert local[0] == remote[0] == 200 and local[1] == remote[1] and local[2] == remote[2]
+
+
+@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
+def test_a_remote_store_is_served_the_same_graphs(endpoint, remote_endpoint, accept, fmt):
+    local, remote = (get(query_url(served, OPPOSITION), accept=accept) for served in (endpoint, remote_endpoint))
+    assert local[0] == remote[0] == 200 and local[1] == remote[1]
+    graphs = [Graph().parse(data=answer[2], format=fmt) for answer in (local, remote)]
+    assert len(graphs[0]) > 3 and isomorphic(*graphs)
+
+
+def test_a_remote_store_is_served_with_the_protocol_s_dataset_and_limits(endpoint, remote_endpoint):
+    ontology = "https://w3id.org/actorgraph/graph/ontology"
+    counting = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert count(remote_endpoint, counting, {"default-graph-uri": ontology}) == count(endpoint, counting, {"default-graph-uri": ontology})
+    named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(remote_endpoint, named, {"named-graph-uri": ontology}) == count(endpoint, named, {"named-graph-uri": ontology}) > 0
+    bad = get(query_url(remote_endpoint, counting) + "&default-graph-uri=not%20an%20iri")
+    assert bad[0] == 400 and b"not a graph IRI" in bad[2]
+    app = remote_endpoint.app
+    small = evaluate(app.location, "SELECT * WHERE { ?s ?p ?o }", [], [], [], 2000)
+    assert small.status == 400 and b"larger than 2000 bytes" in small.body
+
+
+def test_a_remote_store_that_is_down_is_a_503():
+    answer = evaluate(f"http://127.0.0.1:{free_port()}", "ASK {}", [], [], [], 1000)
+    assert answer.status == 503 and b"cannot be read right now" in answer.body and b"cannot connect" in answer.body
+
+
+@pytest.mark.parametrize("name", ["kg.serve.protocol", "kg.serve.page", "kg.serve.queries"])
+def test_the_examples_in_the_docstrings(name):
+    """pytest's ``--doctest-modules`` does not collect ``kg/serve``: run its examples here."""
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0 and result.attempted > 0

@@ -9,7 +9,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import PROV, RDF, RDFS
 
 from kg.namespaces import ACTOR, KGO
-from kg.validate import shacl_violations
+from kg.shacl import shacl_violations
 
 
 def example_graph(example_store) -> Graph:

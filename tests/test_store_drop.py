@@ -1,4 +1,4 @@
-"""``KgStore.drop_graphs``: several files dropped in one transaction, all or none."""
+"""``Store.drop_graphs``: several files dropped in one transaction, all or none."""
 
 from __future__ import annotations
 

@@ -10,10 +10,11 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
 
 from kg.errors import KgError
-from kg.loader import document_triples, graph_iri
 from kg.namespaces import ACTOR, KGO
+from kg.rules import document_triples, graph_iri
+from kg.shacl import check_load, shacl_report
 from kg.sources import read_document
-from kg.validate import check_load, shacl_report, validate_files, validate_store
+from kg.validate import validate_files, validate_store
 from tests.conftest import EXAMPLE_FILE, write
 
 HEADER = """\
@@ -160,7 +161,7 @@ def test_the_turtle_report_is_a_shacl_report_of_everything_found(broken, example
 
 def example_graph(store) -> Graph:
     graph = Graph()
-    for quad in store._oxigraph.quads_for_pattern(None, None, None, None):
+    for quad in store.quads():
         if quad.graph_name.value.startswith("file:"):
             graph.parse(data=f"{quad.subject} {quad.predicate} {quad.object} .", format="nt")
     return graph
@@ -207,7 +208,7 @@ def test_a_load_is_stopped_at_a_shape_violation_the_loader_rules_do_not_catch(ex
         check_load(example_store, [doc], {graph_iri(doc.path): broken})
     line = next(a.where.line for a in doc.assertions if a.relation == "mediates")
     assert f"ain-issa.yaml:{line}: date: assertion 'russia mediates sna, ypg': an assertion needs exactly one date" in error.value.message
-    monkeypatch.setattr("kg.validate.LOAD_SHACL_LIMIT", 10)  # big loads keep the loader's own checks only
+    monkeypatch.setattr("kg.shacl.LOAD_SHACL_LIMIT", 10)  # big loads keep the loader's own checks only
     check_load(example_store, [doc], {graph_iri(doc.path): broken})
 
 
@@ -221,3 +222,69 @@ def test_confidence_out_of_range_in_rdf_is_a_violation_with_its_value():
         graph.add(triple)
     problems = {(v.path, v.value) for v in shacl_report(graph)[1]}
     assert (str(KGO.confidence), "1.7") in problems
+
+
+# -- every problem once, where it is ----------------------------------------------------------------
+
+
+def test_a_broken_record_is_reported_once_not_again_by_each_claim_naming_it(tmp_path):
+    text = (
+        "sources:\n"
+        '  s1: {title: "One \\x07", date: 2020-01-01}\n'  # line 2: a control character
+        "actors:\n"
+        "  a: {label: A, type: State}\n"
+        "  c: {label: C, type: Statee}\n"  # line 5
+        "  d: {label: D, type: State}\n"
+        "assertions:\n"
+        "  - claim: a backs c\n"  # names the broken actor and (by default) the broken source
+        "  - claim: c fights d\n"
+        "  - claim: d opposes a\n"  # fine but for its source
+        "  - claim: d opposes d\n"  # line 11: its own problem
+    )
+    result = validate_files([write(tmp_path / "f.yaml", text)])
+    assert [(p.line, p.record, p.field) for p in result.problems] == [
+        (2, "source 's1'", "title"),
+        (5, "actor 'c'", "type"),
+        (11, "assertion 'd opposes d'", "object"),
+    ]
+    report = result.report
+    top = report.value(predicate=RDF.type, object=SH.ValidationReport)
+    assert len(list(report.objects(top, SH.result))) == 3  # the SHACL results about s1 and c are gone too
+
+
+def test_every_bad_row_of_a_csv_file_is_reported_at_its_line(example_store, tmp_path):
+    rows = (
+        "subject,relation,object,source,date\n"
+        "turkey,backs,sna,newarab-2020-12-29,\n"  # fine: the store's source and its date
+        "turkey,backs,nobody,newarab-2020-12-29,\n"  # line 3
+        "turkey,backs,sna,nowhere,2021-01-01\n"  # line 4
+        "sna,fights,sna,newarab-2020-12-29,\n"  # line 5
+        "Ankara,opposes,ypg,newarab-2020-12-29,\n"  # fine: a label in the store
+    )
+    problems = validate_files([write(tmp_path / "rows.csv", rows)], example_store).problems
+    assert [(p.line, p.record, p.field) for p in problems] == [
+        (3, "assertion 'turkey backs nobody'", "object"),
+        (4, "assertion 'turkey backs sna'", "source"),
+        (5, "assertion 'sna fights sna'", "object"),
+    ]
+    assert problems[1].text().endswith("rows.csv:4: assertion 'turkey backs sna': source: unknown source 'nowhere'")
+
+
+def test_shacl_results_about_ignored_nodes_are_dropped(example_store):
+    graph = example_graph(example_store)
+    graph.remove((ACTOR.sna, None, None))  # every claim naming sna now names no kgo:Actor
+    report, violations = shacl_report(graph)
+    assert violations and all(str(ACTOR.sna) in (v.focus, v.value) for v in violations)
+    clean, none = shacl_report(graph, ignore={ACTOR.sna})
+    assert none == [] and clean.value(clean.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms) == Literal(True)
+
+
+def test_the_documented_example_runs(monkeypatch):
+    import doctest
+
+    import kg.validate
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(kg.validate)
+    assert result.attempted and not result.failed

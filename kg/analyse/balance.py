@@ -12,7 +12,8 @@ import networkx as nx
 class Triad:
     actors: tuple[str, str, str]
     signs: tuple[int, int, int]  # of the edges ab, bc, ac
-    claims: tuple[tuple[str, str, str], ...]
+    edges: tuple[tuple[str, str, str], ...]  # (subject, family, object) of the projection, side by side
+    assertions: tuple[str, ...]  # the statement IRIs behind them, side by side
 
     @property
     def balanced(self) -> bool:
@@ -25,11 +26,11 @@ def triads(signed: nx.Graph) -> list[Triad]:
     Examples
     --------
     >>> g = nx.Graph()
-    >>> g.add_edge("a", "b", sign=1, claims=[("a", "backs", "b")])
-    >>> g.add_edge("b", "c", sign=-1, claims=[("b", "opposes", "c")])
-    >>> g.add_edge("a", "c", sign=1, claims=[("a", "backs", "c")])
-    >>> [t.balanced for t in triads(g)]
-    [False]
+    >>> g.add_edge("a", "b", sign=1, edges=[("a", "backs", "b")], assertions=["s1"])
+    >>> g.add_edge("b", "c", sign=-1, edges=[("b", "opposes", "c")], assertions=["s2"])
+    >>> g.add_edge("a", "c", sign=1, edges=[("a", "backs", "c")], assertions=["s3"])
+    >>> [(t.balanced, t.assertions) for t in triads(g)]
+    [(False, ('s1', 's2', 's3'))]
 
     Notes
     -----
@@ -40,7 +41,8 @@ def triads(signed: nx.Graph) -> list[Triad]:
     for a in sorted(signed):
         for b, c in combinations(sorted(n for n in signed[a] if n > a), 2):
             if signed.has_edge(b, c):
-                edges = (signed[a][b], signed[b][c], signed[a][c])
-                claims = tuple(claim for edge in edges for claim in sorted(edge["claims"]))
-                found.append(Triad((a, b, c), tuple(e["sign"] for e in edges), claims))
+                sides = (signed[a][b], signed[b][c], signed[a][c])
+                edges = tuple(edge for side in sides for edge in sorted(side["edges"]))
+                assertions = tuple(statement for side in sides for statement in sorted(side["assertions"]))
+                found.append(Triad((a, b, c), tuple(side["sign"] for side in sides), edges, assertions))
     return found

@@ -14,8 +14,8 @@ class Frustration:
     a: str
     b: str
     sign: int
-    claims: tuple[tuple[str, str, str], ...]
-    assertions: tuple[str, ...]
+    edges: tuple[tuple[str, str, str], ...]  # (subject, family, object) of the projection
+    assertions: tuple[str, ...]  # the statement IRIs behind them
 
 
 def signed_blocs(signed: nx.Graph, max_rounds: int = 100) -> list[set[str]]:
@@ -102,5 +102,5 @@ def frustration(signed: nx.Graph, camps: list[set[str]]) -> list[Frustration]:
     for u, v, data in sorted(signed.edges(data=True)):
         together = camp_of[u] == camp_of[v]
         if (data["sign"] > 0) != together:
-            found.append(Frustration(u, v, data["sign"], tuple(sorted(data["claims"])), tuple(sorted(data["assertions"]))))
+            found.append(Frustration(u, v, data["sign"], tuple(sorted(data["edges"])), tuple(sorted(data["assertions"]))))
     return found

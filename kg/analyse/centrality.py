@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+#: The relation families these rankings are about (edge keys of the projection).
+BACKING = "backs"
+MEDIATION = "mediates"
+
 
 @dataclass(frozen=True)
 class Score:
@@ -19,7 +23,7 @@ def top_backers(projection: nx.MultiDiGraph, top: int) -> list[Score]:
     """Actors backing the most others; ties broken by the number of sources, then id."""
     counts: dict[str, list[int]] = {}
     for u, _, family, data in projection.edges(keys=True, data=True):
-        if family == "backs":
+        if family == BACKING:
             entry = counts.setdefault(u, [0, 0])
             entry[0] += 1
             entry[1] += data["sources"]
@@ -41,7 +45,7 @@ def bridging_mediators(projection: nx.MultiDiGraph, camps: list[set[str]]) -> li
     camp_of = {node: i + 1 for i, camp in enumerate(camps) for node in camp}
     parties: dict[str, set[str]] = {}
     for u, v, family in projection.edges(keys=True):
-        if family == "mediates":
+        if family == MEDIATION:
             parties.setdefault(u, set()).add(v)
     found = []
     for mediator, sides in sorted(parties.items()):

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+#: The relation family a chain follows (every kind of backing rolls up into it).
+BACKING = "backs"
+
 
 @dataclass(frozen=True)
 class Chain:
@@ -21,7 +24,7 @@ class Chain:
 def backing_graph(projection: nx.MultiDiGraph) -> nx.DiGraph:
     """Only the backing edges (all kinds of backing roll up into ``backs``)."""
     graph = nx.DiGraph()
-    graph.add_edges_from((u, v) for u, v, family in projection.edges(keys=True) if family == "backs")
+    graph.add_edges_from((u, v) for u, v, family in projection.edges(keys=True) if family == BACKING)
     return graph
 
 

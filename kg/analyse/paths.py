@@ -15,6 +15,7 @@ class Step:
     target: str
     forward: bool  # True if the claim runs the same way (source backs target)
     symmetric: bool
+    assertions: tuple[str, ...]  # the statement IRIs behind the step's edge
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,13 @@ def relation_paths(projection: nx.MultiDiGraph, a: str, b: str, limit: int = 5) 
     Examples
     --------
     >>> g = nx.MultiDiGraph()
-    >>> g.add_edge("iran", "astana", key="participates-in", sources=1, confidence=1.0, symmetric=False)
+    >>> edge = {"sources": 1, "confidence": 1.0, "symmetric": False}
+    >>> g.add_edge("iran", "astana", key="participates-in", assertions=["s1"], **edge)
     'participates-in'
-    >>> g.add_edge("turkey", "astana", key="participates-in", sources=1, confidence=1.0, symmetric=False)
+    >>> g.add_edge("turkey", "astana", key="participates-in", assertions=["s2"], **edge)
     'participates-in'
-    >>> [p.text() for p in relation_paths(g, "iran", "turkey")]
-    ['iran —participates-in→ astana ←participates-in— turkey']
+    >>> [(p.text(), [s.assertions for s in p.steps]) for p in relation_paths(g, "iran", "turkey")]
+    [('iran —participates-in→ astana ←participates-in— turkey', [('s1',), ('s2',)])]
     """
     undirected = nx.Graph(projection.to_undirected(as_view=True))
     if a not in undirected or b not in undirected or not nx.has_path(undirected, a, b):
@@ -59,5 +61,5 @@ def _best_step(projection: nx.MultiDiGraph, u: str, v: str) -> Step:
     for source, target, forward in ((u, v, True), (v, u, False)):
         for family, data in projection.get_edge_data(source, target, default={}).items():
             rank = (-data["sources"], -data["confidence"], family, not forward)
-            candidates.append((rank, Step(u, family, v, forward, data["symmetric"])))
+            candidates.append((rank, Step(u, family, v, forward, data["symmetric"], tuple(data["assertions"]))))
     return min(candidates, key=lambda c: c[0])[1]

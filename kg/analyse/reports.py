@@ -1,116 +1,135 @@
-"""What ``kg analyse`` and ``kg path`` print: each answer as rows, traced to its claims.
+"""The analyses of ``kg analyse`` and ``kg path``: each answer with the claims behind it.
 
-One function per command; each projects the store once with the given ``Selection``
-and returns a ``Report`` (rows for tables/CSV plus a summary for JSON and headers).
+One function per command; each selects the claims once with the given ``Selection``,
+projects them (``kg.projection``), runs one algorithm of this package on the graph and
+returns a result of ``kg.analyse.results``: structured fields naming the
+``kg.projection.Claim`` objects behind every item, and the tables the CLI prints.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+
+import networkx as nx
 
 from kg.analyse.balance import triads
 from kg.analyse.blocs import aligned_camps, frustration
-from kg.analyse.centrality import bridging_mediators, brokers, top_backers
-from kg.analyse.chains import backing_chains
+from kg.analyse.centrality import BACKING, MEDIATION, Score, bridging_mediators, brokers, top_backers
+from kg.analyse.chains import Chain, backing_chains
 from kg.analyse.paths import relation_paths
+from kg.analyse.results import (
+    BackingChain,
+    Balance,
+    Blocs,
+    Centrality,
+    Chains,
+    Contradiction,
+    Member,
+    Paths,
+    Ranked,
+    RelationPath,
+    UnbalancedTriad,
+)
 from kg.analyse.signed import signed_graph
 from kg.errors import KgError
 from kg.names import StoreActors
-from kg.projection import project
+from kg.projection import Claim, actor_details, claims_graph, select_claims
 from kg.selection import Selection
-from kg.store import KgStore
+from kg.store import Store
+
+ClaimIndex = dict[str, Claim]  # statement IRI -> claim
 
 
-@dataclass
-class Report:
-    columns: list[str]
-    rows: list[dict]
-    summary: dict = field(default_factory=dict)
-    sections: dict[str, tuple[list[str], list[dict]]] = field(default_factory=dict)  # extra tables
+def _projected(store: Store, selection: Selection) -> tuple[nx.MultiDiGraph, ClaimIndex]:
+    """The projection of the selected claims, and those claims by statement."""
+    claims = select_claims(store, selection)
+    return claims_graph(claims, actor_details(store)), {claim.statement: claim for claim in claims}
 
 
-def _claims_text(claims) -> str:
-    return "; ".join(f"{s} {family} {o}" for s, family, o in claims)
+def _claims(index: ClaimIndex, statements: Iterable[str]) -> tuple[Claim, ...]:
+    """The claims of ``statements``, in their order, each once."""
+    return tuple(index[statement] for statement in dict.fromkeys(statements))
 
 
-def blocs(store: KgStore, selection: Selection = Selection()) -> Report:
-    """Camps from the signed graph, and the claims that contradict them."""
-    projection = project(store, selection)
+def blocs(store: Store, selection: Selection = Selection()) -> Blocs:
+    """Camps from the signed graph, and the claims that contradict them.
+
+    Examples
+    --------
+    >>> from kg.loader import load
+    >>> from kg.store import open_store
+    >>> store = open_store(":memory:")
+    >>> _ = load(store, ["examples/ain-issa-2020/ain-issa.yaml"])
+    >>> result = blocs(store)
+    >>> result.camps[1], result.unaligned, result.frustrated
+    (['cavusoglu', 'sna', 'turkey', 'turkish-defence-ministry'], ['astana-process', 'iran'], [])
+    """
+    projection, index = _projected(store, selection)
     signed = signed_graph(projection)
     camps, unaligned = aligned_camps(signed)
-    members = [(number, actor) for number, camp in enumerate(camps, 1) for actor in sorted(camp)]
-    members += [("-", actor) for actor in sorted(unaligned)]
-    rows = [
-        {"camp": number, "actor": actor, "label": projection.nodes[actor]["label"], "type": projection.nodes[actor]["type"]}
-        for number, actor in members
-    ]
-    camp_of = {row["actor"]: row["camp"] for row in rows}
-    contradictions = [
-        {
-            "a": f.a,
-            "b": f.b,
-            "camps": f"{camp_of[f.a]} / {camp_of[f.b]}",
-            "problem": "allies in different camps" if f.sign > 0 else "enemies in one camp",
-            "claims": _claims_text(f.claims),
-            "assertions": " ".join(f.assertions),
-        }
+    numbered = [(number, actor) for number, camp in enumerate(camps, 1) for actor in sorted(camp)]
+    numbered += [(None, actor) for actor in sorted(unaligned)]
+    nodes = projection.nodes
+    members = [Member(number, actor, nodes[actor]["label"], nodes[actor]["type"]) for number, actor in numbered]
+    camp_of = {member.actor: member.camp for member in members}
+    frustrated = [
+        Contradiction(f.a, f.b, (camp_of[f.a], camp_of[f.b]), f.sign, f.edges, tuple(index[s] for s in f.assertions))
         for f in frustration(signed, camps)
     ]
-    summary = {
-        "camps": [sorted(c) for c in camps],
-        "unaligned": sorted(unaligned),
-        "signed_edges": signed.number_of_edges(),
-        "frustration": len(contradictions),
-        "frustrated": contradictions,
-    }
-    return Report(
-        ["camp", "actor", "label", "type"], rows, summary, {"frustration": (["a", "b", "camps", "problem", "claims"], contradictions)}
-    )
+    return Blocs([sorted(c) for c in camps], sorted(unaligned), members, signed.number_of_edges(), frustrated)
 
 
-def balance(store: KgStore, selection: Selection = Selection()) -> Report:
+def balance(store: Store, selection: Selection = Selection()) -> Balance:
     """Unbalanced triads, with the claims on their three sides, and the balance ratio."""
-    found = triads(signed_graph(project(store, selection)))
-    unbalanced = [t for t in found if not t.balanced]
-    sign = {1: "+", -1: "-"}
-    rows = [
-        {
-            "actors": " ".join(t.actors),
-            "signs": f"{t.actors[0]}-{t.actors[1]} {sign[t.signs[0]]}, {t.actors[1]}-{t.actors[2]} {sign[t.signs[1]]}, "
-            f"{t.actors[0]}-{t.actors[2]} {sign[t.signs[2]]}",
-            "claims": _claims_text(t.claims),
-        }
-        for t in unbalanced
-    ]
-    ratio = (len(found) - len(unbalanced)) / len(found) if found else None
-    summary = {"triads": len(found), "balanced": len(found) - len(unbalanced), "ratio": ratio, "unbalanced": rows}
-    return Report(["actors", "signs", "claims"], rows, summary)
+    projection, index = _projected(store, selection)
+    found = triads(signed_graph(projection))
+    unbalanced = [UnbalancedTriad(t.actors, t.signs, t.edges, _claims(index, t.assertions)) for t in found if not t.balanced]
+    return Balance(len(found), len(found) - len(unbalanced), unbalanced)
 
 
-def chains(store: KgStore, actor: str, selection: Selection = Selection()) -> Report:
+def chains(store: Store, actor: str, selection: Selection = Selection()) -> Chains:
     """Whom ``actor`` backs, directly and through others, and who backs it."""
     actor_id = StoreActors(store).lookup(actor, field="ACTOR")
-    found = backing_chains(project(store, selection), actor_id)
-    rows = [{"direction": c.direction, "actor": c.actor, "steps": c.steps, "path": " → ".join(c.path)} for c in found]
-    return Report(["direction", "actor", "steps", "path"], rows, {"actor": actor_id, "chains": rows})
+    projection, index = _projected(store, selection)
+    found = [BackingChain(c.direction, c.actor, c.path, _chain_claims(projection, index, c)) for c in backing_chains(projection, actor_id)]
+    return Chains(actor_id, found)
 
 
-def path(store: KgStore, a: str, b: str, selection: Selection = Selection(), limit: int = 5) -> Report:
+def _chain_claims(projection: nx.MultiDiGraph, index: ClaimIndex, chain: Chain) -> tuple[Claim, ...]:
+    """The backing claims along a chain, step by step (upstream, each step's backer is ahead)."""
+    pairs = zip(chain.path, chain.path[1:], strict=False)
+    links = pairs if chain.direction == "backs" else ((backer, backed) for backed, backer in pairs)
+    return _claims(index, (s for u, v in links for s in projection[u][v][BACKING]["assertions"]))
+
+
+def path(store: Store, a: str, b: str, selection: Selection = Selection(), limit: int = 5) -> Paths:
     """The shortest chains of relations linking two actors."""
     index = StoreActors(store)
     source, target = index.lookup(a, field="A"), index.lookup(b, field="B")
     if source == target:
         raise KgError(f"A and B are the same actor ({source!r})", field="B")
-    found = relation_paths(project(store, selection), source, target, limit)
-    rows = [{"length": len(p.steps), "path": p.text()} for p in found]
-    return Report(["length", "path"], rows, {"from": source, "to": target, "paths": rows})
+    projection, claims = _projected(store, selection)
+    found = relation_paths(projection, source, target, limit)
+    return Paths(source, target, [RelationPath(p.steps, _claims(claims, (s for step in p.steps for s in step.assertions))) for p in found])
 
 
-def centrality(store: KgStore, selection: Selection = Selection(), top: int = 5) -> Report:
+def centrality(store: Store, selection: Selection = Selection(), top: int = 5) -> Centrality:
     """The most connected backers, the brokers (betweenness) and the mediators that
     bridge opposing camps."""
-    projection = project(store, selection)
+    projection, index = _projected(store, selection)
     camps, _ = aligned_camps(signed_graph(projection))
     scores = top_backers(projection, top) + brokers(projection, top) + bridging_mediators(projection, camps)
-    rows = [{"kind": s.kind, "actor": s.actor, "score": s.score, "detail": s.detail} for s in scores]
-    return Report(["kind", "actor", "score", "detail"], rows, {"scores": rows})
+    return Centrality([Ranked(s.kind, s.actor, s.score, s.detail, _score_claims(projection, index, s)) for s in scores])
+
+
+def _score_claims(projection: nx.MultiDiGraph, index: ClaimIndex, score: Score) -> tuple[Claim, ...]:
+    """A backer's backing, a mediator's mediation; a broker's every claim (betweenness rests
+    on all its links). In statement order."""
+    if score.kind == "broker":
+        links = [*projection.out_edges(score.actor, data="assertions"), *projection.in_edges(score.actor, data="assertions")]
+        statements = [s for _, _, assertions in links for s in assertions]
+    else:
+        family = BACKING if score.kind == "backer" else MEDIATION
+        links = projection.out_edges(score.actor, keys=True, data="assertions")
+        statements = [s for _, _, key, assertions in links if key == family for s in assertions]
+    return _claims(index, sorted(statements))

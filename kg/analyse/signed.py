@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import networkx as nx
 
-#: The relation families that say whether two actors are on the same side. Mediation,
-#: negotiation and taking part in a process do not: a mediator talks to both sides by
-#: definition, and enemies negotiate.
-CAMP_FAMILIES = ("backs", "part-of", "represents", "opposes")
+from kg.ontology import load_ontology
+
+
+def camp_families() -> frozenset[str]:
+    """The relation families that say whether two actors are on the same side (marked
+    ``kgo:decidesCamps`` in the ontology: backing, membership, representation, opposition).
+    Mediation, negotiation and taking part in a process do not: a mediator talks to both
+    sides by definition, and enemies negotiate."""
+    return frozenset(name for name, family in load_ontology().families.items() if family.decides_camps)
 
 
 def signed_graph(projection: nx.MultiDiGraph) -> nx.Graph:
     """Collapse the projection to one signed edge per pair of actors.
 
     The edge's ``sign`` is the sign of the sum of (sign x sources) of the camp-deciding
-    claims between the two actors in either direction; ``claims`` lists the
+    claims between the two actors in either direction; ``edges`` lists the projection's
     ``(subject, family, object)`` edges and ``assertions`` the statement IRIs behind it.
     Pairs whose claims cancel out get no edge.
 
@@ -28,16 +33,17 @@ def signed_graph(projection: nx.MultiDiGraph) -> nx.Graph:
     >>> signed_graph(g)["a"]["b"]["sign"]
     1
     """
+    deciding = camp_families()
     signed = nx.Graph()
     signed.add_nodes_from(projection.nodes(data=True))
     for u, v, family, data in projection.edges(keys=True, data=True):
-        if family not in CAMP_FAMILIES or u == v:
+        if family not in deciding or u == v:
             continue
         if not signed.has_edge(u, v):
-            signed.add_edge(u, v, total=0, claims=[], assertions=[])
+            signed.add_edge(u, v, total=0, edges=[], assertions=[])
         edge = signed[u][v]
         edge["total"] += data["sign"] * data["sources"]
-        edge["claims"].append((u, family, v))
+        edge["edges"].append((u, family, v))
         edge["assertions"].extend(data["assertions"])
     for u, v in [(u, v) for u, v, total in signed.edges(data="total") if total == 0]:
         signed.remove_edge(u, v)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.model import Actor, Source, Where, parse_date, parse_id, parse_url, parse_wikidata
-from kg.sources import ASSERTION_FIELDS, MAX_LINE, Document, Problems, assertion_from_record, bounded_lines, check_fields
+from kg.sources.document import MAX_LINE, Document, Problems, bounded_lines
+from kg.sources.records import ASSERTION_FIELDS, assertion_from_record, check_fields
 
 SOURCE_COLUMNS = {"source_title", "source_url", "source_publisher", "source_date"}
 ACTOR_COLUMNS = {"id", "label", "type", "aliases", "wikidata", "description"}
@@ -27,6 +28,7 @@ COLUMNS = {"actor": ACTOR_COLUMNS, "source": SOURCE_FILE_COLUMNS, "assertion": A
 
 
 def read(path: Path, problems: Problems | None = None) -> Document:
+    """The records of a CSV file (actors, sources or assertions, by its header); a bad row goes to ``problems``."""
     doc = Document(str(path))
     problems = problems if problems is not None else Problems()
     name = doc.path  # one string for the file's million rows, not one each

@@ -36,7 +36,7 @@ from kg.model import (
 )
 from kg.namespaces import ACTOR, BASE, KGO, SCHEMA, SOURCE, WD
 from kg.ontology import load_ontology, ontology_path
-from kg.sources import Document, Problems
+from kg.sources.document import Document, Problems
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld"}
 #: The IRI a JSON-LD file may use for the project's own context, ``ontology/context.jsonld``.
@@ -44,6 +44,7 @@ CONTEXT_IRI = BASE + "ontology/context.jsonld"
 
 
 def read(path: Path, problems: Problems | None = None) -> Document:
+    """The actors, sources and assertions of an RDF file; a bad node goes to ``problems`` (by default raised)."""
     problems = problems if problems is not None else Problems()
     graph = _parse(path)
     ontology = load_ontology()

@@ -21,23 +21,32 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from kg.projection import Claim, actor_details, claims_by_edge, select_claims
+from kg.analyse.blocs import aligned_camps
+from kg.analyse.signed import signed_graph
+from kg.atomic import write_atomic
+from kg.ontology import load_ontology
+from kg.output import visible
+from kg.projection import Actors, Claim, actor_details, claims_by_edge, claims_graph, select_claims
 from kg.selection import Selection
-from kg.store import KgStore
+from kg.store import Store
 
 #: Above this many actors the page turns physics off (a static layout): vis-network's
 #: force simulation needs minutes to settle and the page is unusable meanwhile.
 LARGE_GRAPH_NODES = 1500
 
-FAMILIES = {
-    "backs": {"label": "backs", "color": "#2e7d32", "dashes": False, "arrow": True},
-    "opposes": {"label": "opposes", "color": "#c62828", "dashes": False, "arrow": True},
-    "mediates": {"label": "mediates", "color": "#1565c0", "dashes": [8, 6], "arrow": True},
-    "negotiates-with": {"label": "negotiates with", "color": "#ef6c00", "dashes": [2, 5], "arrow": False},
-    "part-of": {"label": "part of", "color": "#757575", "dashes": [12, 4], "arrow": True},
-    "participates-in": {"label": "participates in", "color": "#8e24aa", "dashes": [4, 4], "arrow": True},
-    "represents": {"label": "represents", "color": "#00838f", "dashes": [1, 4], "arrow": True},
+#: How each relation family is drawn, in legend order. Which families there are, their
+#: labels and whether they have a direction (an arrow) are the ontology's.
+FAMILY_STYLES = {
+    "backs": {"color": "#2e7d32", "dashes": False},
+    "opposes": {"color": "#c62828", "dashes": False},
+    "mediates": {"color": "#1565c0", "dashes": [8, 6]},
+    "negotiates-with": {"color": "#ef6c00", "dashes": [2, 5]},
+    "part-of": {"color": "#757575", "dashes": [12, 4]},
+    "participates-in": {"color": "#8e24aa", "dashes": [4, 4]},
+    "represents": {"color": "#00838f", "dashes": [1, 4]},
 }
+#: The style of a family the ontology gained after this table was written.
+OTHER_FAMILY = {"color": "#455a64", "dashes": [6, 3]}
 TYPES = {
     "State": {"color": "#1f4e79", "shape": "dot"},
     "Government": {"color": "#2f75b5", "shape": "square"},
@@ -60,22 +69,36 @@ class View:
 CAMP_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 
 
-def page_data(store: KgStore, selection: Selection, title: str, types: tuple[str, ...] = (), color_by_bloc: bool = False) -> dict:
+def families() -> dict[str, dict]:
+    """The legend's relation families: label, colour, dashes and arrow (none for a
+    symmetric family), styled ones first in ``FAMILY_STYLES`` order.
+
+    Examples
+    --------
+    >>> families()["negotiates-with"]
+    {'label': 'negotiates with', 'color': '#ef6c00', 'dashes': [2, 5], 'arrow': False}
+    """
+    found = load_ontology().families
+    order = list(FAMILY_STYLES)
+    names = sorted(found, key=lambda name: (order.index(name) if name in order else len(order), name))
+    style = {name: FAMILY_STYLES.get(name, OTHER_FAMILY) for name in names}
+    return {name: {"label": found[name].label, **style[name], "arrow": not found[name].symmetric} for name in names}
+
+
+def page_data(store: Store, selection: Selection, title: str, types: tuple[str, ...] = (), color_by_bloc: bool = False) -> dict:
     """Everything the page shows, as plain JSON-able data (nodes, edges with their claims).
 
     ``types`` keeps only claims between actors of those types; ``color_by_bloc`` colours
     actors by the camps of ``kg analyse blocs`` instead of by type.
     """
-    from pyvis.network import Network
-
-    from kg.ontology import load_ontology
+    from pyvis.network import Network  # slow to import: only the map pays it
 
     claims = select_claims(store, selection)
     details = actor_details(store)
+    camp_of = _camps(claims, details) if color_by_bloc else {}
     if types:
         wanted = {load_ontology().actor_type(t, field="--type").name for t in types}
         claims = [c for c in claims if all(details.type.get(a) in wanted for a in (c.subject, *c.objects))]
-    camp_of = _camps(store, selection) if color_by_bloc else {}
     sources = {s.id: s for s in store.sources()}
     grouped = claims_by_edge(claims)
     degree: dict[str, int] = {}
@@ -97,8 +120,9 @@ def page_data(store: KgStore, selection: Selection, title: str, types: tuple[str
             degree=degree[actor],
             camp=camp_of.get(actor),
         )
+    legend = families()
     for number, ((subject, obj, family), supporting) in enumerate(sorted(grouped.items())):
-        style = FAMILIES.get(family, FAMILIES["backs"])
+        style = legend[family]
         source_ids = {s for c in supporting for s in c.sources}
         net.add_edge(
             subject,
@@ -118,7 +142,7 @@ def page_data(store: KgStore, selection: Selection, title: str, types: tuple[str
         "title": title,
         "nodes": net.nodes,
         "edges": net.edges,
-        "families": FAMILIES,
+        "families": legend,
         "types": TYPES,
         "dates": [min(starts).isoformat(), max(starts).isoformat()] if starts else None,
         "large": len(net.nodes) > LARGE_GRAPH_NODES,
@@ -127,12 +151,9 @@ def page_data(store: KgStore, selection: Selection, title: str, types: tuple[str
     }
 
 
-def _camps(store: KgStore, selection: Selection) -> dict[str, int]:
-    from kg.analyse.blocs import aligned_camps
-    from kg.analyse.signed import signed_graph
-    from kg.projection import project
-
-    camps, _ = aligned_camps(signed_graph(project(store, selection)))
+def _camps(claims: list[Claim], details: Actors) -> dict[str, int]:
+    """Each actor's camp number as ``kg analyse blocs`` finds it over the same claims."""
+    camps, _ = aligned_camps(signed_graph(claims_graph(claims, details)))
     return {actor: number for number, camp in enumerate(camps, 1) for actor in camp}
 
 
@@ -167,9 +188,7 @@ def safe_json(data: object) -> str:
 
 def render(data: dict) -> str:
     """The HTML page for ``page_data``: inline CSS/JS, a CSP that allows only these scripts."""
-    from jinja2 import Environment
-
-    from kg.output import visible
+    from jinja2 import Environment  # with pyvis: only the map pays it
 
     files = resources.files("kg") / "view"
     vis = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2"
@@ -188,7 +207,7 @@ def render(data: dict) -> str:
 
 
 def build_view(
-    store: KgStore,
+    store: Store,
     selection: Selection = Selection(),
     title: str = "actorgraph: alliances",
     types: tuple[str, ...] = (),
@@ -201,6 +220,4 @@ def build_view(
 
 def write_view(view: View, path: Path) -> None:
     """Write the page atomically: an interrupted write never leaves half a page."""
-    from kg.atomic import write_atomic
-
     write_atomic(path, view.html)

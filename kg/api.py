@@ -1,0 +1,341 @@
+"""The Python API: ``kg.open()`` gives a ``Graph``, and every ``kg`` command is one of its methods.
+
+A ``Graph`` names a store (a folder, ``:memory:`` or a SPARQL server's URL) and opens it
+for each call, read-only to ask and writable to load, as the ``kg`` command does: a
+notebook left open never holds the store's lock between cells, so ``kg match`` in a
+terminal is not kept waiting. A ``:memory:`` store lives as long as its ``Graph``.
+
+Methods return data: tables of row dicts (``kg.table.Table``), analyses as dataclasses
+with the claims behind each answer, networkx graphs, rdflib graphs. In Jupyter, tables,
+analyses and the map display themselves. The subsystems (SHACL, pyvis, waitress) are
+imported by the methods that need them, so a quick question does not pay for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import html
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KgError
+from kg.selection import Selection
+from kg.store import MEMORY, Store, open_store
+from kg.table import Table
+
+
+def open(location: str | Path | None = None) -> Graph:  # noqa: A001 - kg.open, like io.open
+    """The graph stored at ``location``.
+
+    Parameters
+    ----------
+    location
+        A store folder (created by the first ``load``), ``":memory:"`` for a throw-away
+        store, or a SPARQL server's URL. Default: ``$KG_STORE``, else ``.kg``.
+
+    Examples
+    --------
+    >>> import kg
+    >>> with kg.open(":memory:") as graph:
+    ...     _ = graph.load("examples/ain-issa-2020/ain-issa.yaml")
+    ...     graph.match("?who backs sna").column("who")
+    ['turkey']
+    """
+    return Graph(location)
+
+
+class Graph:
+    """A knowledge graph of actors and the claims about them; see ``kg.open``."""
+
+    def __init__(self, location: str | Path | None = None) -> None:
+        self.location = None if location is None else str(location)
+        self._memory: Store | None = open_store(MEMORY) if self.location == MEMORY else None
+
+    def __repr__(self) -> str:
+        return f"kg.open({self.location!r})"
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Forget a ``:memory:`` store; folders and servers are closed after each call anyway."""
+        if self._memory is not None:
+            self._memory.close()
+            self._memory = None
+
+    @contextlib.contextmanager
+    def _store(self, write: bool = False) -> Iterator[Store]:
+        if self._memory is not None:
+            yield self._memory
+            return
+        if self.location == MEMORY:
+            raise KgError("this graph is closed")
+        store = open_store(self.location, read_only=not write)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def load(
+        self,
+        *paths: str | Path,
+        format: str | None = None,  # noqa: A002 - the CLI's --format
+        strict: bool = False,
+        actor_map: str | Path | None = None,
+        progress: Callable[[str, int], Any] | None = None,
+    ) -> list:
+        """Load data files and folders, all or nothing; one ``LoadReport`` per file.
+
+        Loading a file again replaces what it loaded before. ``format="gdelt"`` reads
+        files as GDELT 2.0 events; ``strict`` refuses malformed GDELT rows instead of
+        skipping them; ``actor_map`` extends the shipped CAMEO actor map; ``progress(label,
+        total)`` returns an object with ``update(n)``.
+        """
+        from kg.loader import load
+
+        with self._store(write=True) as store:
+            return load(store, paths, format=format, strict=strict, actor_map=actor_map, progress=progress)
+
+    def drop(self, *paths: str | Path) -> list[str]:
+        """Remove what the given files loaded, all or nothing (if one is not loaded, nothing is)."""
+        from kg.loader import drop_files
+
+        with self._store(write=True) as store:
+            return drop_files(store, paths)
+
+    # -- asking -------------------------------------------------------------------------------
+
+    def info(self) -> dict:
+        """Counts of actors by type and assertions by relation, sources, dates, loaded files."""
+        from kg.query import info
+
+        with self._store() as store:
+            return info(store)
+
+    def actors(self, type: str | None = None, search: str | None = None) -> Table:  # noqa: A002
+        """Actors with their type, aliases and Wikidata id; ``search`` matches id, label or alias."""
+        from kg.query import actors
+
+        with self._store() as store:
+            return actors(store, type, search)
+
+    def match(self, *patterns: str, evidence: bool = False, selection: Selection | None = None, **choose: Any) -> Table:
+        """The actors that fit the patterns (``"?who backs sna"``), one row per answer.
+
+        Several patterns join on shared ``?variables``. ``evidence=True`` adds the source,
+        date, confidence and quote behind each answer. Choose claims with ``as_of`` and
+        ``min_confidence`` (or a ``Selection``).
+        """
+        from kg.query import match
+
+        with self._store() as store:
+            return match(store, list(patterns), choose_claims(selection, **choose), evidence)
+
+    def why(self, subject: str, relation: str, object: str, selection: Selection | None = None, **choose: Any) -> Table:  # noqa: A002
+        """Every assertion behind one claim: its source, date, confidence and quote."""
+        from kg.query import why
+
+        with self._store() as store:
+            return why(store, subject, relation, object, choose_claims(selection, **choose))
+
+    def relations(self) -> Table:
+        """The ontology's relations (no store needed); the same as ``kg.relations()``."""
+        return relations()
+
+    def sparql(self, query: str, compact: bool = False) -> Table | bool | Any:
+        """A SPARQL 1.1 query: rows as a ``Table`` (SELECT), a bool (ASK) or an ``rdflib.Graph``.
+
+        The project's prefixes (kgo:, actor:, ...) are predeclared; SERVICE and updates are
+        refused. ``compact`` writes IRIs as prefixed names, as the table output does.
+        """
+        from kg.query import sparql
+
+        with self._store() as store:
+            result = sparql(store, query, compact=compact)
+        if result.kind == "ASK":
+            return result.answer
+        if result.kind == "CONSTRUCT":
+            return result.graph
+        return Table(result.rows, result.columns)
+
+    # -- networks and analyses ----------------------------------------------------------------
+
+    def project(self, selection: Selection | None = None, **choose: Any) -> Any:
+        """The selected claims as a ``networkx.MultiDiGraph``: one edge per (subject, relation
+        family, object) with the claims behind it."""
+        from kg.projection import project
+
+        with self._store() as store:
+            return project(store, choose_claims(selection, **choose))
+
+    def blocs(self, selection: Selection | None = None, **choose: Any) -> Any:
+        """Camps of actors (backing inside, opposition between) and the claims that contradict them."""
+        return self._analyse("blocs", selection, choose)
+
+    def balance(self, selection: Selection | None = None, **choose: Any) -> Any:
+        """Structural balance: the unbalanced triads and the share of balanced ones."""
+        return self._analyse("balance", selection, choose)
+
+    def chains(self, actor: str, selection: Selection | None = None, **choose: Any) -> Any:
+        """Whom ``actor`` backs, directly and through others, and who backs it, with each path."""
+        return self._analyse("chains", selection, choose, actor)
+
+    def path(self, a: str, b: str, limit: int = 5, selection: Selection | None = None, **choose: Any) -> Any:
+        """The shortest chains of relations linking actors ``a`` and ``b``."""
+        return self._analyse("path", selection, choose, a, b, limit=limit)
+
+    def centrality(self, top: int = 5, selection: Selection | None = None, **choose: Any) -> Any:
+        """The most connected backers, the brokers, and the mediators between camps."""
+        return self._analyse("centrality", selection, choose, top=top)
+
+    def _analyse(self, name: str, selection: Selection | None, choose: dict, *args: Any, **options: Any) -> Any:
+        from kg.analyse import reports
+
+        with self._store() as store:
+            return getattr(reports, name)(store, *args, selection=choose_claims(selection, **choose), **options)
+
+    # -- outputs ------------------------------------------------------------------------------
+
+    def export(
+        self,
+        format: str = "turtle",  # noqa: A002
+        output: str | Path | None = None,
+        *,
+        truthy_only: bool = False,
+        include_ontology: bool = False,
+        selection: Selection | None = None,
+        **choose: Any,
+    ) -> bytes | dict[str, bytes] | list[Path]:
+        """The graph for other tools: RDF (turtle, nt, json-ld, xml, trig, nquads) or a network
+        (graphml, gexf, csv).
+
+        Without ``output``: the bytes (csv: ``{"actors": ..., "relations": ...}``). With it:
+        the files are written atomically and their paths returned.
+        """
+        from kg.export import export, export_to
+
+        options = {"selection": choose_claims(selection, **choose), "truthy_only": truthy_only, "include_ontology": include_ontology}
+        with self._store() as store:
+            if output is not None:
+                return export_to(store, format, output, **options)
+            parts = export(store, format, **options)
+        return parts[""] if set(parts) == {""} else parts
+
+    def view(
+        self,
+        output: str | Path | None = None,
+        *,
+        title: str = "actorgraph: alliances",
+        types: tuple[str, ...] = (),
+        color_by: str = "type",
+        selection: Selection | None = None,
+        **choose: Any,
+    ) -> Map:
+        """The interactive alliance map: one self-contained, offline HTML page.
+
+        Shown inline in Jupyter; ``output`` also writes it (atomically). ``color_by`` is
+        ``"type"`` or ``"bloc"``; ``types`` keeps only actors of those types.
+        """
+        from kg.view import build_view, write_view
+
+        if color_by not in ("type", "bloc"):
+            raise KgError(f"color_by is 'type' or 'bloc', not {color_by!r}", field="--color-by")
+        with self._store() as store:
+            page = build_view(store, choose_claims(selection, **choose), title, tuple(types), color_by == "bloc")
+        if output is not None:
+            write_view(page, Path(output))
+        return Map(page.html, page.nodes, page.edges, page.large, None if output is None else Path(output))
+
+    def validate(self, *paths: str | Path) -> Any:
+        """Check data files (names may refer to actors in the store) or, without paths, the
+        store itself against the ontology's shapes; every problem with file, line and field."""
+        from kg.validate import validate_files, validate_store
+
+        if not paths:
+            with self._store() as store:
+                return validate_store(store)
+        with contextlib.ExitStack() as stack:
+            try:
+                store = stack.enter_context(self._store())
+            except KgError:  # no store yet: the files are checked on their own
+                store = None
+            return validate_files(paths, store)
+
+    def serve(self, **options: Any) -> None:
+        """Serve the store read-only over the SPARQL 1.1 Protocol until Ctrl-C; the options
+        are ``kg.serve.serve``'s (host, port, timeout, max_bytes, ...)."""
+        from kg.serve import serve
+
+        serve(self.location, **options)
+
+
+@dataclass(frozen=True)
+class Map:
+    """The alliance map: the page, its size, and where it was written (if it was)."""
+
+    html: str
+    nodes: int
+    edges: int
+    large: bool  # physics off: too many actors for a live layout
+    path: Path | None = None
+
+    def _repr_html_(self) -> str:
+        """The same offline page in a sandboxed frame: its scripts run, the notebook's do not mix."""
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
+            'style="width: 100%; height: 640px; border: 1px solid #ddd"></iframe>'
+        )
+
+
+def relations() -> Table:
+    """The ontology's relations: name, the relation it rolls up to, inverse, symmetry, CAMEO codes.
+
+    Examples
+    --------
+    >>> import kg
+    >>> "backs" in kg.relations().column("name")
+    True
+    """
+    from kg.query import relations as ontology_relations
+
+    return ontology_relations()
+
+
+def choose_claims(selection: Selection | None = None, **choose: Any) -> Selection:
+    """A ``Selection`` from keywords (``as_of``, ``min_confidence``, ``relations``, ``focus``,
+    ``depth``), or the one given; ``as_of`` may be a date or ``"YYYY-MM-DD"``.
+
+    Examples
+    --------
+    >>> choose_claims(as_of="2020-12-31", min_confidence=0.8)
+    Selection(as_of=datetime.date(2020, 12, 31), min_confidence=0.8, relations=(), focus=None, depth=1)
+    """
+    if selection is not None:
+        if choose:
+            raise KgError(f"give a selection or {', '.join(sorted(choose))}, not both")
+        return selection
+    unknown = set(choose) - {"as_of", "min_confidence", "relations", "focus", "depth"}
+    if unknown:
+        raise KgError(f"unknown option {sorted(unknown)[0]!r}: claims are chosen by as_of, min_confidence, relations, focus, depth")
+    if isinstance(choose.get("as_of"), str):
+        choose["as_of"] = _day(choose["as_of"])
+    if isinstance(choose.get("as_of"), dt.datetime):
+        choose["as_of"] = choose["as_of"].date()
+    if isinstance(choose.get("relations"), str):
+        choose["relations"] = (choose["relations"],)
+    return Selection(**{name: tuple(v) if name == "relations" else v for name, v in choose.items()})
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise KgError(f"as_of {text!r} is not a date (YYYY-MM-DD)", field="as_of") from None

@@ -1,0 +1,102 @@
+"""Reads and upkeep that every backend does the same way, as plain functions of a ``Store``.
+
+Built on the interface's primitives (``query``, ``replace_graphs``) only, so the embedded
+and the remote store share them by calling them (composition, not inheritance): both
+answer ``actors()``, ``sources()``, ``has_actor()`` with the very same queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, RDF
+
+from kg.model import ID_PATTERN, Actor, Source, Where
+from kg.namespaces import ACTOR, KGO, META_GRAPH, ONTOLOGY_GRAPH, SOURCE, WD, local_name
+from kg.ontology import load_ontology
+from kg.sparqltext import to_ox
+from kg.store.common import FORMAT_VERSION, STORE_NODE
+from kg.store.interface import Store
+
+ACTORS_QUERY = """SELECT ?actor ?type ?label ?wikidata
+   (GROUP_CONCAT(DISTINCT ?alias; separator="\\u001f") AS ?aliases) WHERE {
+     ?actor a ?type . ?type rdfs:subClassOf kgo:Actor .
+     OPTIONAL { ?actor rdfs:label ?label }
+     OPTIONAL { ?actor skos:altLabel ?alias }
+     OPTIONAL { ?actor owl:sameAs ?wikidata FILTER STRSTARTS(STR(?wikidata), STR(wd:)) }
+   } GROUP BY ?actor ?type ?label ?wikidata ORDER BY ?actor"""
+
+
+def has_actor(store: Store, actor_id: str) -> bool:
+    """Whether an actor with exactly this id is loaded (one index lookup, not all actors)."""
+    query = "ASK { ?actor a ?type . ?type rdfs:subClassOf kgo:Actor }"
+    return bool(store.query(query, {"actor": ACTOR[actor_id]}).askAnswer)
+
+
+def actors(store: Store) -> list[Actor]:
+    """Every actor with its type, label and aliases (used to resolve names)."""
+    found = {}
+    for row in store.query(ACTORS_QUERY):
+        actor_id = local_name(row.actor, ACTOR)
+        found[actor_id] = Actor(
+            id=actor_id,
+            label=str(row.label or actor_id),
+            type=local_name(row.type, str(KGO)),
+            aliases=tuple(sorted(a for a in str(row.aliases or "").split("\x1f") if a)),
+            wikidata=local_name(row.wikidata, WD) if row.wikidata else None,
+            where=Where(store.location),
+        )
+    return list(found.values())
+
+
+def sources(store: Store, ids: Iterable[str] | None = None) -> list[Source]:
+    """Every source, or only those of ``ids`` that exist: a small load into a store of
+    200k sources reads the few it names (reading them all takes half a minute)."""
+    values = ""
+    if ids is not None:
+        wanted = sorted(i for i in set(ids) if ID_PATTERN.match(i))  # anything else is no source id
+        if not wanted:
+            return []
+        values = "VALUES ?source { " + " ".join(str(to_ox(SOURCE[i])) for i in wanted) + " }"
+    rows = store.query(
+        f"""SELECT ?source (SAMPLE(?t) AS ?title) (SAMPLE(?p) AS ?publisher) (SAMPLE(?u) AS ?url)
+                  (SAMPLE(?d) AS ?date) WHERE {{ {values}
+             ?source a kgo:Source .
+             OPTIONAL {{ ?source dcterms:title ?t }} OPTIONAL {{ ?source dcterms:publisher ?p }}
+             OPTIONAL {{ ?source schema:url ?u }} OPTIONAL {{ ?source dcterms:date ?d }}
+           }} GROUP BY ?source ORDER BY ?source"""
+    )
+    return [
+        Source(
+            id=local_name(row.source, SOURCE),
+            title=str(row.title or ""),
+            publisher=_str(row.publisher),
+            url=_str(row.url),
+            date=row.date.toPython() if row.date is not None else None,
+            where=Where(store.location),
+        )
+        for row in rows
+    ]
+
+
+def format_version(store: Store) -> int | None:
+    """The format version in the meta graph (None: nothing written yet)."""
+    rows = list(store.query("SELECT ?v ?g ?s WHERE { GRAPH ?g { ?s kgo:formatVersion ?v } }", {"g": META_GRAPH, "s": STORE_NODE}))
+    return int(rows[0].v) if rows else None
+
+
+def install_ontology(store: Store) -> None:
+    """Keep the ontology graph and the format version current (cheap when they are)."""
+    ontology = load_ontology().graph
+    version = ontology.value(URIRef(str(KGO).rstrip("#")), OWL.versionInfo)
+    installed = store.query(
+        "ASK { GRAPH ?g { ?o owl:versionInfo ?v } }", {"g": ONTOLOGY_GRAPH, "o": URIRef(str(KGO).rstrip("#")), "v": version}
+    ).askAnswer
+    if not installed:
+        meta = [(STORE_NODE, RDF.type, KGO.Store), (STORE_NODE, KGO.formatVersion, Literal(FORMAT_VERSION))]
+        store.replace_graphs({ONTOLOGY_GRAPH: set(ontology), META_GRAPH: meta})
+
+
+def _str(value: object) -> str | None:
+    return str(value) if value is not None else None
