@@ -98,6 +98,13 @@ class Graph:
         files as GDELT 2.0 events; ``strict`` refuses malformed GDELT rows instead of
         skipping them; ``actor_map`` extends the shipped CAMEO actor map; ``progress(label,
         total)`` returns an object with ``update(n)``.
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> [(r.actors, r.sources, r.assertions) for r in graph.load("examples/ain-issa-2020/")]
+        [(14, 1, 26)]
         """
         from kg.loader import load
 
@@ -133,6 +140,16 @@ class Graph:
         Several patterns join on shared ``?variables``. ``evidence=True`` adds the source,
         date, confidence and quote behind each answer. Choose claims with ``as_of`` and
         ``min_confidence`` (or a ``Selection``).
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> _ = graph.load("examples/ain-issa-2020/")
+        >>> graph.match("?a backs ?b", "?b opposes ypg")
+        [{'a': 'turkey', 'b': 'sna'}]
+        >>> graph.match("?x negotiates-with turkey", as_of="2018-01-01").column("x")
+        ['iran', 'russia']
         """
         from kg.query import match
 
@@ -140,7 +157,16 @@ class Graph:
             return match(store, list(patterns), choose_claims(selection, **choose), evidence)
 
     def why(self, subject: str, relation: str, object: str, selection: Selection | None = None, **choose: Any) -> Table:  # noqa: A002
-        """Every assertion behind one claim: its source, date, confidence and quote."""
+        """Every assertion behind one claim: its source, date, confidence and quote.
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> _ = graph.load("examples/ain-issa-2020/")
+        >>> [(row["source"], row["confidence"]) for row in graph.why("Moscow", "backs", "Syrian regime")]
+        [('newarab-2020-12-29', '0.95'), ('newarab-2020-12-29', '0.6')]
+        """
         from kg.query import why
 
         with self._store() as store:
@@ -155,6 +181,16 @@ class Graph:
 
         The project's prefixes (kgo:, actor:, ...) are predeclared; SERVICE and updates are
         refused. ``compact`` writes IRIs as prefixed names, as the table output does.
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> _ = graph.load("examples/ain-issa-2020/")
+        >>> graph.sparql("SELECT ?who WHERE { ?who kgo:backs actor:sna }", compact=True)
+        [{'who': 'actor:turkey'}]
+        >>> graph.sparql("ASK { actor:russia kgo:mediates actor:ypg }")
+        True
         """
         from kg.query import sparql
 
@@ -177,7 +213,17 @@ class Graph:
             return project(store, choose_claims(selection, **choose))
 
     def blocs(self, selection: Selection | None = None, **choose: Any) -> Any:
-        """Camps of actors (backing inside, opposition between) and the claims that contradict them."""
+        """Camps of actors (backing inside, opposition between) and the claims that contradict them.
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> _ = graph.load("examples/ain-issa-2020/")
+        >>> blocs = graph.blocs()
+        >>> blocs.camps[1], blocs.frustrated
+        (['cavusoglu', 'sna', 'turkey', 'turkish-defence-ministry'], [])
+        """
         return self._analyse("blocs", selection, choose)
 
     def balance(self, selection: Selection | None = None, **choose: Any) -> Any:
@@ -219,6 +265,14 @@ class Graph:
 
         Without ``output``: the bytes (csv: ``{"actors": ..., "relations": ...}``). With it:
         the files are written atomically and their paths returned.
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> _ = graph.load("examples/ain-issa-2020/")
+        >>> graph.export("nt", truthy_only=True, relations=["mediates"]).count(b"mediates>")
+        2
         """
         from kg.export import export, export_to
 
@@ -243,6 +297,15 @@ class Graph:
 
         Shown inline in Jupyter; ``output`` also writes it (atomically). ``color_by`` is
         ``"type"`` or ``"bloc"``; ``types`` keeps only actors of those types.
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> _ = graph.load("examples/ain-issa-2020/")
+        >>> page = graph.view(focus="ypg")
+        >>> page.nodes, page.path
+        (4, None)
         """
         from kg.view import build_view, write_view
 

@@ -37,8 +37,18 @@ def atomic_writer(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
 
     Examples
     --------
-    >>> with atomic_writer("map.html", "w") as page:      # doctest: +SKIP
-    ...     page.write(html)
+    >>> path = Path(tempfile.mkdtemp()) / "map.html"
+    >>> with atomic_writer(path, "w") as page:
+    ...     _ = page.write("<p>half</p>")
+    ...     raise ValueError("the page could not be built")  # nothing is written
+    Traceback (most recent call last):
+    ValueError: the page could not be built
+    >>> path.exists()
+    False
+    >>> with atomic_writer(path, "w") as page:
+    ...     _ = page.write("<p>whole</p>")
+    >>> path.read_text()
+    '<p>whole</p>'
     """
     target = writable_target(path)
     temporary = _temporary(target)

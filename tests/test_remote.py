@@ -189,6 +189,9 @@ CLI_COMMANDS = [
     ["analyse", "chains", "Ankara"],
     ["analyse", "centrality"],
     ["path", "iran", "ypg"],
+    ["validate"],
+    ["validate", "--format", "turtle"],
+    ["validate", str(EXAMPLE_FILE), "--format", "json"],
 ]
 
 
