@@ -25,6 +25,15 @@ MAX_ID = 1022
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 
+#: What a source says of a claim: it states it, it reports someone's claim without endorsing
+#: it, or it reports that the relation does not hold (or is denied or refused). Only asserted
+#: claims make direct (truthy) edges, as only preferred/normal ranks do in Wikidata.
+STANCES = ("asserted", "alleged", "denied")
+#: How much of a date is known: ``2023``, ``2023-05`` or ``2023-05-17``. A partial date is kept
+#: as the first day of its period plus its precision, and covers the whole period.
+PRECISIONS = ("year", "month", "day")
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
 
 @dataclass(frozen=True, slots=True)
 class Where:
@@ -56,6 +65,7 @@ class Source:
     url: str | None = None
     date: dt.date | None = None
     events: tuple[int, ...] = ()  # GDELT events coded from this article (kgo:gdeltEventId)
+    note: str | None = None  # the curator's remark on the source (rdfs:comment)
     where: Where = field(default=Where("<memory>"), compare=False)
 
 
@@ -98,6 +108,29 @@ class Assertion:
     note: str | None = None
     events: EventEvidence | None = None  # set on claims aggregated from GDELT events
     where: Where = field(default=Where("<memory>"), compare=False)
+    #: Further subjects of one claim: the co-mediators of a joint mediation. Each subject gets
+    #: its direct edges; the claim stays one statement.
+    co_subjects: tuple[str, ...] = ()
+    stance: str = "asserted"  # one of STANCES
+    #: Who voices the claim. Before resolution: the name as written. After: an actor id, or
+    #: None with the text kept in ``said_by_text`` when it names no actor ("UN panel of experts").
+    said_by: str | None = None
+    said_by_text: str | None = None
+    process: str | None = None  # an actor of type Process the claim belongs to (talks, a peace process)
+    host: str | None = None  # the actor hosting that process or venue
+    date_precision: str = "day"  # one of PRECISIONS, for ``date``, ``valid_from``, ``valid_until``
+    valid_from_precision: str = "day"
+    valid_until_precision: str = "day"
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """Every subject: ``subject`` first, then the co-subjects."""
+        return (self.subject, *self.co_subjects)
+
+    @property
+    def asserted(self) -> bool:
+        """Whether the claim makes direct edges: only a claim the source states does."""
+        return self.stance == "asserted"
 
     @property
     def statement_id(self) -> str:
@@ -115,12 +148,53 @@ class Assertion:
         ]
         if self.events is not None:  # two aggregates may agree on all else; curated hashes stay as they were
             content.append(list(self.events.event_ids))
+        extra = self._extra_content()
+        if extra:  # only claims using the newer fields hash them: older data keeps its statement IRIs
+            content.append(extra)
         digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
         return digest[:24]
 
 
+    def _extra_content(self) -> dict:
+        values = {
+            "co_subjects": sorted(self.co_subjects),
+            "stance": self.stance,
+            "said_by": self.said_by or self.said_by_text,
+            "process": self.process,
+            "host": self.host,
+            "precisions": [self.date_precision, self.valid_from_precision, self.valid_until_precision],
+        }
+        defaults = {"co_subjects": [], "stance": "asserted", "said_by": None, "process": None, "host": None, "precisions": ["day"] * 3}
+        return {key: value for key, value in values.items() if value != defaults[key]}
+
+
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def last_day(day: dt.date, precision: str) -> dt.date:
+    """The last day a partial date covers: 2023-05 (stored as 2023-05-01) -> 2023-05-31.
+
+    >>> last_day(dt.date(2023, 5, 1), "month"), last_day(dt.date(2023, 1, 1), "year")
+    (datetime.date(2023, 5, 31), datetime.date(2023, 12, 31))
+    """
+    if precision == "year":
+        return dt.date(day.year, 12, 31)
+    if precision == "month":
+        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return day
+
+
+def date_text(day: dt.date | None, precision: str = "day") -> str | None:
+    """A date as written, to its precision: ``2023``, ``2023-05`` or ``2023-05-17``.
+
+    >>> date_text(dt.date(2023, 5, 1), "month")
+    '2023-05'
+    """
+    if day is None:
+        return None
+    return {"year": f"{day.year:04d}", "month": f"{day.year:04d}-{day.month:02d}"}.get(precision, day.isoformat())
 
 
 # -- checking values as they are read -------------------------------------------------------------
@@ -150,6 +224,36 @@ def parse_date(value: object, where: Where, field: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise where.error(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2020-12-29", field) from None
+
+
+def parse_partial_date(value: object, where: Where, field: str) -> tuple[dt.date | None, str]:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the first day of the period and its precision.
+
+    >>> parse_partial_date("2023-05", Where("a.yaml", 3), "date")
+    (datetime.date(2023, 5, 1), 'month')
+    >>> parse_partial_date(2023, Where("a.yaml", 3), "date")
+    (datetime.date(2023, 1, 1), 'year')
+    """
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else None
+    partial = PARTIAL_DATE.match(text) if text is not None else None
+    if partial is None:
+        return parse_date(value, where, field), "day"
+    year, month = int(partial.group(1)), partial.group(2)
+    if month is None:
+        return dt.date(year, 1, 1), "year"
+    if not 1 <= int(month) <= 12:
+        raise where.error(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2023-05", field)
+    return dt.date(year, int(month), 1), "month"
+
+
+def parse_stance(value: object, where: Where, field: str = "stance") -> str:
+    """One of ``STANCES``; empty means asserted."""
+    if value is None or value == "":
+        return "asserted"
+    text = str(value).strip().lower()
+    if text not in STANCES:
+        raise where.error(f"{value!r} is not a stance; use {', '.join(STANCES)}", field)
+    return text
 
 
 def parse_confidence(value: object, where: Where, field: str = "confidence") -> float:
@@ -292,6 +396,8 @@ def source_triples(source: Source, terms=RDF_TERMS) -> Iterator[tuple]:
         yield node, iri(v.date), terms.typed(source.date.isoformat(), v.xsd_date)
     for event_id in source.events:
         yield node, iri(v.kgo + "gdeltEventId"), terms.typed(str(event_id), v.xsd_integer)
+    if source.note:
+        yield node, iri(v.comment), terms.literal(source.note)
 
 
 def assertion_triples(assertion: Assertion, terms=RDF_TERMS) -> Iterator[tuple]:
@@ -300,23 +406,50 @@ def assertion_triples(assertion: Assertion, terms=RDF_TERMS) -> Iterator[tuple]:
     kgo = v.kgo
     node = iri(v.stmt + assertion.statement_id)
     yield node, iri(v.type), iri(kgo + "Assertion")
-    yield node, iri(kgo + "subject"), iri(v.actor + assertion.subject)
+    for subject in assertion.subjects:
+        yield node, iri(kgo + "subject"), iri(v.actor + subject)
     yield node, iri(kgo + "relation"), iri(kgo + _camel(assertion.relation))
     for obj in assertion.objects:
         yield node, iri(kgo + "object"), iri(v.actor + obj)
-        yield node, iri(kgo + "dyad"), iri(v.dyad + dyad_path(assertion.subject, obj))
+        for subject in assertion.subjects:
+            yield node, iri(kgo + "dyad"), iri(v.dyad + dyad_path(subject, obj))
     for source in assertion.sources:
         yield node, iri(v.derived_from), iri(v.source + source)
     yield node, iri(kgo + "confidence"), terms.typed(decimal_lexical(assertion.confidence), v.xsd_decimal)
-    for prop, day in (("dateReported", assertion.date), ("validFrom", assertion.valid_from), ("validUntil", assertion.valid_until)):
+    dates = (
+        ("dateReported", assertion.date, assertion.date_precision),
+        ("validFrom", assertion.valid_from, assertion.valid_from_precision),
+        ("validUntil", assertion.valid_until, assertion.valid_until_precision),
+    )
+    for prop, day, precision in dates:
         if day is not None:
             yield node, iri(kgo + prop), terms.typed(day.isoformat(), v.xsd_date)
+            if precision != "day":  # the first day of the period, and how much of it is known
+                yield node, iri(kgo + prop + "Precision"), terms.literal(precision)
+    yield from _voice_triples(node, assertion, terms)
     if assertion.quote is not None:
         yield node, iri(kgo + "quote"), terms.literal(assertion.quote)
     if assertion.note is not None:
         yield node, iri(v.comment), terms.literal(assertion.note)
     if assertion.events is not None:
         yield from event_triples(node, assertion.events, terms)
+
+
+def _voice_triples(node, assertion: Assertion, terms=RDF_TERMS) -> Iterator[tuple]:
+    """Stance, attribution, process and host: only when given, so older data keeps its triples
+    (no ``kgo:stance`` means asserted)."""
+    v, iri = _vocab(), terms.iri
+    kgo = v.kgo
+    if assertion.stance != "asserted":
+        yield node, iri(kgo + "stance"), iri(kgo + assertion.stance.capitalize())
+    if assertion.said_by:
+        yield node, iri(kgo + "saidBy"), iri(v.actor + assertion.said_by)
+    if assertion.said_by_text:
+        yield node, iri(kgo + "saidByName"), terms.literal(assertion.said_by_text)
+    if assertion.process:
+        yield node, iri(kgo + "process"), iri(v.actor + assertion.process)
+    if assertion.host:
+        yield node, iri(kgo + "host"), iri(v.actor + assertion.host)
 
 
 def dyad_path(subject: str, obj: str) -> str:
