@@ -41,6 +41,14 @@ class Claim:
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     quote: str | None = None
+    stance: str = "asserted"  # kg.model.STANCES
+    said_by: str | None = None  # an actor id, or the free text naming who voices the claim
+    process: str | None = None  # actor id of the process or venue
+    host: str | None = None
+    note: str | None = None
+    #: The whole periods of partial dates ("month", "year"), for display; ``date``,
+    #: ``valid_from`` and ``valid_until`` hold first days (``valid_until``: the LAST day of its period).
+    date_precision: str = "day"
 
     @property
     def start(self) -> dt.date:

@@ -68,6 +68,9 @@ class Selection:
     relations: tuple[str, ...] = ()  # relation names; sub-relations are included
     focus: str | None = None  # actor id, label or alias
     depth: int = 1
+    #: Which stances count (kg.model.STANCES). Only asserted claims are facts: alleged ones
+    #: join when asked for (``--stance asserted,alleged``); denied ones are listed by ``why``.
+    stances: tuple[str, ...] = ("asserted",)
 
     @property
     def reads_statements(self) -> bool:
