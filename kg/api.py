@@ -230,6 +230,11 @@ class Graph:
         """Structural balance: the unbalanced triads and the share of balanced ones."""
         return self._analyse("balance", selection, choose)
 
+    def contested(self, selection: Selection | None = None, **choose: Any) -> Any:
+        """Claims one source asserts and another denies (or contradicts with the opposite
+        relation), with both sides' evidence."""
+        return self._analyse("contested", selection, choose)
+
     def chains(self, actor: str, selection: Selection | None = None, **choose: Any) -> Any:
         """Whom ``actor`` backs, directly and through others, and who backs it, with each path."""
         return self._analyse("chains", selection, choose, actor)
@@ -379,22 +384,26 @@ def choose_claims(selection: Selection | None = None, **choose: Any) -> Selectio
     Examples
     --------
     >>> choose_claims(as_of="2020-12-31", min_confidence=0.8)
-    Selection(as_of=datetime.date(2020, 12, 31), min_confidence=0.8, relations=(), focus=None, depth=1)
+    Selection(as_of=datetime.date(2020, 12, 31), min_confidence=0.8, relations=(), focus=None, depth=1, stances=('asserted',))
     """
     if selection is not None:
         if choose:
             raise KgError(f"give a selection or {', '.join(sorted(choose))}, not both")
         return selection
-    unknown = set(choose) - {"as_of", "min_confidence", "relations", "focus", "depth"}
+    unknown = set(choose) - {"as_of", "min_confidence", "relations", "focus", "depth", "stances"}
     if unknown:
-        raise KgError(f"unknown option {sorted(unknown)[0]!r}: claims are chosen by as_of, min_confidence, relations, focus, depth")
+        names = "as_of, min_confidence, relations, focus, depth, stances"
+        raise KgError(f"unknown option {sorted(unknown)[0]!r}: claims are chosen by {names}")
     if isinstance(choose.get("as_of"), str):
         choose["as_of"] = _day(choose["as_of"])
     if isinstance(choose.get("as_of"), dt.datetime):
         choose["as_of"] = choose["as_of"].date()
-    if isinstance(choose.get("relations"), str):
-        choose["relations"] = (choose["relations"],)
-    return Selection(**{name: tuple(v) if name == "relations" else v for name, v in choose.items()})
+    for name in ("relations", "stances"):
+        if isinstance(choose.get(name), str):
+            choose[name] = tuple(part.strip() for part in choose[name].split(",")) if name == "stances" else (choose[name],)
+        if name in choose:
+            choose[name] = tuple(choose[name])
+    return Selection(**choose)
 
 
 def _day(text: str) -> dt.date:

@@ -17,6 +17,7 @@ import click
 
 import kg
 from kg import __version__
+from kg.model import STANCES
 from kg.output import visible
 
 FORMAT_OPTION = click.option(
@@ -28,6 +29,27 @@ def filter_options(command):
     """``--as-of`` and ``--min-confidence``, shared by the commands that read assertions."""
     command = click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only claims with at least this confidence.")(command)
     return click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Only claims holding on this date (YYYY-MM-DD).")(command)
+
+
+def _stances(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [s for s in chosen if s not in STANCES]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{value!r}: give stances from {', '.join(STANCES)}, separated by commas")
+    return chosen
+
+
+def stance_option(command):
+    """``--stance``: which claims count as answers; facts (asserted claims) by default."""
+    return click.option(
+        "--stance",
+        "stances",
+        metavar="LIST",
+        callback=_stances,
+        help="Claims of these stances count: asserted (default), alleged, denied, comma-separated (e.g. asserted,alleged).",
+    )(command)
 
 
 def with_graph(command):
@@ -42,10 +64,11 @@ def with_graph(command):
     return wrapper
 
 
-def _choose(as_of: dt.datetime | None, min_confidence: float | None, relations=(), focus=None, depth=1) -> dict:
+def _choose(as_of: dt.datetime | None, min_confidence: float | None, relations=(), focus=None, depth=1, stances=None) -> dict:
     """The claim-selection options as ``kg.Graph`` keywords."""
-    day = as_of.date() if as_of else None
-    return {"as_of": day, "min_confidence": min_confidence, "relations": tuple(relations), "focus": focus, "depth": depth}
+    chosen = {"as_of": as_of.date() if as_of else None, "min_confidence": min_confidence, "relations": tuple(relations)}
+    chosen |= {"focus": focus, "depth": depth}
+    return chosen | ({"stances": stances} if stances else {})
 
 
 def _progress_bar(bars: contextlib.ExitStack):
@@ -207,10 +230,11 @@ def actors(graph, type_name: str | None, search: str | None, fmt: str) -> None:
 @main.command()
 @click.argument("patterns", nargs=-1, required=True)
 @filter_options
+@stance_option
 @click.option("--evidence", is_flag=True, help="Add the source, date, confidence and quote behind each answer.")
 @FORMAT_OPTION
 @with_graph
-def match(graph, patterns: tuple[str, ...], as_of, min_confidence, evidence: bool, fmt: str) -> None:
+def match(graph, patterns: tuple[str, ...], as_of, min_confidence, stances, evidence: bool, fmt: str) -> None:
     """Find actors by triple patterns: SUBJECT RELATION OBJECT.
 
     Each end is an actor (id, label or alias; quote names with spaces) or a ?variable.
@@ -226,7 +250,7 @@ def match(graph, patterns: tuple[str, ...], as_of, min_confidence, evidence: boo
       kg match "?x negotiates-with turkey" --as-of 2018-01-01
       kg match "'Syrian regime' backed-by ?who"
     """
-    table = graph.match(*patterns, evidence=evidence, **_choose(as_of, min_confidence))
+    table = graph.match(*patterns, evidence=evidence, **_choose(as_of, min_confidence, stances=stances))
     emit(table, table.columns, fmt, vertical=evidence, empty="no matches")
 
 
@@ -298,7 +322,7 @@ def selection_options(command):
     ]
     for option in options:
         command = option(command)
-    return filter_options(command)
+    return filter_options(stance_option(command))
 
 
 def emit_report(report, fmt: str, headline: str = "", empty: str = "no results") -> None:
@@ -311,6 +335,8 @@ def emit_report(report, fmt: str, headline: str = "", empty: str = "no results")
     emit(report.rows, report.columns, fmt, empty=empty, cut=False)
     if fmt == "table":
         for title, (columns, rows) in report.sections.items():
+            if not rows and not report.rows:
+                continue  # "no results" said it all
             click.echo(f"\n{title}: {len(rows)}")
             if rows:
                 emit(rows, columns, fmt, cut=False)
@@ -318,10 +344,10 @@ def emit_report(report, fmt: str, headline: str = "", empty: str = "no results")
 
 @main.group()
 def analyse() -> None:
-    """Alliance analytics: camps, balance, support chains, brokers.
+    """Camps, balance, support chains, brokers, contested claims.
 
     All subcommands take the selection options --as-of, --min-confidence, --relation,
-    --focus/--depth, and --format table|json|csv (JSON carries the full report).
+    --focus/--depth, --stance, and --format table|json|csv (JSON carries the full report).
 
     \b
     Examples:
@@ -329,6 +355,8 @@ def analyse() -> None:
       kg analyse balance --as-of 2020-12-31
       kg analyse chains turkey
       kg analyse centrality --format json
+      kg analyse contested
+      kg analyse blocs --stance asserted,alleged     count allegations as facts too
     """
 
 
@@ -383,6 +411,23 @@ def chains(graph, actor: str, fmt: str, **selection) -> None:
       kg analyse chains Ankara
     """
     emit_report(graph.chains(actor, **_choose(**selection)), fmt, empty="no backing chains")
+
+
+@analyse.command()
+@selection_options
+@FORMAT_OPTION
+@with_graph
+def contested(graph, fmt: str, **selection) -> None:
+    """Claims one source asserts and another denies, or contradicts with the opposite relation.
+
+    Lists both sides' evidence: stance, who says so, source and quote.
+
+    \b
+    Examples:
+      kg analyse contested
+      kg analyse contested --format json
+    """
+    emit_report(graph.contested(**_choose(**selection)), fmt, empty="no contested claims")
 
 
 @analyse.command()

@@ -58,6 +58,8 @@ PLAIN = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/2
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 ASSERTION = ox.NamedNode(str(KGO.Assertion))
 SOURCE_CLASS = ox.NamedNode(str(KGO.Source))
+#: The actors a statement names besides its subjects and objects.
+VOICES = {ox.NamedNode(str(KGO[name])) for name in ("saidBy", "process", "host")}
 
 ACTOR_COLUMNS = ["ID", "Label", "Type"]
 #: Kumu reads From/To (first two columns), Gephi Source/Target/Type(direction)/Kind/Label;
@@ -218,12 +220,15 @@ def _selected(store: Store, selection: Selection, truthy_only: bool):
         statements, actors, sources, edges = set(), set(), set(), set()
         for claim in here:
             statements.add(ox.NamedNode(claim.statement))
-            actors.update(ox.NamedNode(ACTOR[a]) for a in (claim.subject, *claim.objects))
+            actors.update(ox.NamedNode(ACTOR[a]) for a in (*claim.subjects, *claim.objects))
             sources.update(ox.NamedNode(SOURCE[s]) for s in claim.sources)
+            if claim.stance != "asserted":
+                continue  # only asserted claims make direct edges
             relation = ontology.relation(claim.relation).iri
-            for obj in claim.objects:
-                for s, p, o in ontology.implied_edges(ACTOR[claim.subject], relation, ACTOR[obj]):
+            for subject, obj in claim.pairs:
+                for s, p, o in ontology.implied_edges(ACTOR[subject], relation, ACTOR[obj]):
                     edges.add((ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)))
+        actors.update(q.object for q in quads if q.subject in statements and q.predicate in VOICES)  # said by, process, host
         provenance = set() if truthy_only else statements | sources
         return [
             q

@@ -7,6 +7,7 @@ graph (its ``file://`` IRI): loading it again replaces what it contributed.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +16,10 @@ from rdflib import URIRef
 
 from kg.confusables import lookalikes
 from kg.errors import KgError
-from kg.model import NT_TERMS, Source
+from kg.model import NT_TERMS, Actor, Source
 from kg.names import ActorIndex
-from kg.ontology import Ontology, load_ontology
-from kg.rules import ProgressBar, check_types_agree, data_files, document_terms, document_triples, graph_iri, known_sources
+from kg.ontology import Ontology, load_ontology, normalise
+from kg.rules import ProgressBar, actor_kinds, check_types_agree, data_files, document_terms, document_triples, graph_iri, known_sources
 from kg.shacl import check_load
 from kg.sources import FORMATS, Document, read_document
 from kg.store import Store
@@ -86,15 +87,18 @@ def load(
     actors = known + [a for doc in documents for a in doc.actors]
     check_types_agree(actors, ontology)
     index = ActorIndex(actors)
+    kinds = actor_kinds(actors, ontology)
     warnings = lookalikes({doc.path: doc.actors for doc in documents}, known)
+    for path, found in shared_names(documents, known).items():
+        warnings.setdefault(path, []).extend(found)
     sources = known_sources(documents, store)
     total = sum(len(doc.assertions) for doc in documents)
     bar = progress(f"checking {total} assertions", total) if progress and total >= PROGRESS_FROM else None
     if total >= BULK_ASSERTIONS and store.streams_bulk_loads:
-        return _stream(store, documents, index, sources, ontology, bar, progress, warnings)
+        return _stream(store, documents, index, sources, ontology, bar, progress, warnings, kinds)
     graphs, reports = {}, []
     for doc in documents:
-        triples = document_triples(doc, index, sources, ontology, bar)
+        triples = document_triples(doc, index, sources, ontology, bar, kinds)
         graphs[graph_iri(doc.path)] = triples
         reports.append(_report(doc, len(triples), warnings))
     check_load(store, documents, graphs)  # the SHACL shapes over what is about to be written
@@ -111,6 +115,7 @@ def _stream(
     bar: ProgressBar | None,
     progress: Progress | None,
     warnings: dict[str, list[str]],
+    kinds: dict[str, str],
 ) -> list[LoadReport]:
     """A large load: N-Quads text straight from the records into Oxigraph's bulk loader.
 
@@ -125,7 +130,7 @@ def _stream(
             doc = documents.pop(0)  # the caller's list: each document is freed once written
             graph = NT_TERMS.iri(str(graph_iri(doc.path)))
             lines = 0
-            for s, p, o in document_terms(doc, index, sources, ontology, bar, NT_TERMS):
+            for s, p, o in document_terms(doc, index, sources, ontology, bar, NT_TERMS, kinds):
                 out.write(f"{s} {p} {o} {graph} .\n")
                 lines += 1
             reports.append(_report(doc, lines, warnings))
@@ -133,6 +138,54 @@ def _stream(
     if writing is not None:
         writing.update(1)
     return reports
+
+
+def shared_names(documents: Iterable[Document], known: Iterable[Actor] = ()) -> dict[str, list[str]]:
+    """Warnings, by file: a label or alias that two different actors share (a claim naming it
+    would fail as ambiguous, far from the cause), and one actor id given two different labels.
+
+    Each names both places (file and line, or the store for an actor already loaded). Only
+    names defined by the files being loaded are warned about, once each; machine-made
+    documents (GDELT) are left out, as their names come from one mapping table.
+
+    Examples
+    --------
+    >>> from kg.model import Where
+    >>> doc = Document("a.yaml", actors=[Actor("saf", "SAF", "ArmedGroup", ("the army",), where=Where("a.yaml", 3)),
+    ...                                  Actor("sna", "SNA", "ArmedGroup", ("The Army",), where=Where("a.yaml", 7))])
+    >>> shared_names([doc])["a.yaml"]
+    ["a.yaml:7: actor 'sna': 'The Army' is also a name of actor 'saf' (a.yaml:3); a claim naming it must use the id"]
+    """
+    loading = [(doc.path, actor) for doc in documents if not doc.ids_only for actor in doc.actors]
+    defined = {actor.id for _, actor in loading}
+    first: dict[str, tuple[Actor, str | None]] = {}  # normalised name -> the first actor named so, and its file
+    labels: dict[str, tuple[Actor, str | None]] = {}
+    warnings: dict[str, list[str]] = defaultdict(list)
+    for actor in sorted(known, key=lambda actor: actor.id):
+        if actor.id not in defined:  # a file being loaded again replaces its own actors
+            for name in (actor.label, *actor.aliases):
+                first.setdefault(normalise(name), (actor, None))
+    for path, actor in loading:
+        before, before_path = labels.setdefault(actor.id, (actor, path))
+        if before.label != actor.label:
+            there = _place(before, before_path)
+            warnings[path].append(
+                f"{_place(actor, path)}: actor {actor.id!r} is labelled {actor.label!r} here but {before.label!r} in {there}"
+            )
+        for name in dict.fromkeys((actor.label, *actor.aliases)):
+            other, where = first.setdefault(normalise(name), (actor, path))
+            if other.id != actor.id:
+                warnings[path].append(
+                    f"{_place(actor, path)}: actor {actor.id!r}: {name!r} is also a name of actor {other.id!r} ({_place(other, where)}); "
+                    "a claim naming it must use the id"
+                )
+    return dict(warnings)
+
+
+def _place(actor: Actor, path: str | None) -> str:
+    if path is None:
+        return f"in the store {actor.where.path}"
+    return f"{path}:{actor.where.line}" if actor.where.line else path
 
 
 def _report(doc: Document, triples: int, warnings: dict[str, list[str]]) -> LoadReport:

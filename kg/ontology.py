@@ -189,13 +189,15 @@ class Ontology:
         rules = self._edge_rules.get(relation)
         if rules is None:
             found: dict[tuple[URIRef, bool], None] = {}
+            # a symmetric relation holds both ways, and so do its super-relations:
+            # saf clashes-with rsf entails rsf clashes-with saf, hence rsf opposes saf too
+            directions = (False, True) if self.relations[relation].symmetric else (False,)
             for iri in (relation, *self.relations[relation].parents):
                 r = self.relations[iri]
-                found[(iri, False)] = None
-                if r.inverse is not None:
-                    found[(r.inverse, True)] = None
-                if r.symmetric:
-                    found[(iri, True)] = None
+                for swap in directions + ((True,) if r.symmetric else ()):
+                    found[(iri, swap)] = None
+                    if r.inverse is not None:
+                        found[(r.inverse, not swap)] = None
             rules = self._edge_rules[relation] = tuple(found)
         return rules
 

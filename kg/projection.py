@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import TYPE_CHECKING
 
+from rdflib import URIRef
+from rdflib.namespace import RDFS
+
 from kg.errors import KgError
+from kg.model import last_day
 from kg.names import StoreActors
-from kg.namespaces import ACTOR, SOURCE, local_name
+from kg.namespaces import ACTOR, KGO, SOURCE, local_name
 from kg.ontology import load_ontology
 from kg.selection import Selection
+from kg.sparqltext import to_ox
 from kg.store import Store
 
 if TYPE_CHECKING:
@@ -28,10 +35,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Claim:
-    """One assertion as the projection sees it (objects: several only for mediation)."""
+    """One assertion as the projection sees it (objects: several only for mediation; subjects:
+    several only for a joint mediation, one claim naming each mediator)."""
 
     statement: str
-    subject: str
+    subject: str  # the first subject in id order; ``subjects`` names them all
     relation: str  # as asserted, forward form, e.g. "fights"
     family: str  # the family it rolls up to, e.g. "opposes" (see Ontology.family)
     objects: tuple[str, ...]
@@ -49,14 +57,27 @@ class Claim:
     #: The whole periods of partial dates ("month", "year"), for display; ``date``,
     #: ``valid_from`` and ``valid_until`` hold first days (``valid_until``: the LAST day of its period).
     date_precision: str = "day"
+    valid_from_precision: str = "day"
+    valid_until_precision: str = "day"
+    co_subjects: tuple[str, ...] = ()  # the other mediators of a joint mediation, in id order
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """Every subject: ``subject``, then the co-subjects."""
+        return (self.subject, *self.co_subjects)
 
     @property
     def start(self) -> dt.date:
         """The first day the claim holds: its valid_from, or else the day it was reported."""
         return self.valid_from or self.date
 
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """The (subject, object) pairs the claim links: one edge of the projection each."""
+        return [(subject, obj) for subject in self.subjects for obj in self.objects]
+
     def text(self) -> str:
-        return f"{self.subject} {self.relation} {', '.join(self.objects)}"
+        return f"{', '.join(self.subjects)} {self.relation} {', '.join(self.objects)}"
 
 
 @dataclass
@@ -69,7 +90,8 @@ class Actors:
 
 
 CLAIMS_QUERY = """
-SELECT ?st ?subject ?relation ?confidence ?date ?from ?until ?quote
+SELECT ?st ?relation ?confidence ?date ?from ?until ?quote
+       (GROUP_CONCAT(DISTINCT STR(?subject); separator=" ") AS ?subjects)
        (GROUP_CONCAT(DISTINCT STR(?object); separator=" ") AS ?objects)
        (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources)
 WHERE {
@@ -77,34 +99,79 @@ WHERE {
       kgo:confidence ?confidence ; kgo:dateReported ?date ; prov:wasDerivedFrom ?source .
   OPTIONAL { ?st kgo:validFrom ?from } OPTIONAL { ?st kgo:validUntil ?until } OPTIONAL { ?st kgo:quote ?quote }
 }
-GROUP BY ?st ?subject ?relation ?confidence ?date ?from ?until ?quote
+GROUP BY ?st ?relation ?confidence ?date ?from ?until ?quote
 ORDER BY ?st
 """
+
+#: What a claim may also say, by property: read apart (``statement_voices``), only where
+#: present; nine OPTIONALs in CLAIMS_QUERY made reading every claim half as slow again.
+VOICE_FIELDS = {
+    str(KGO.stance): "stance",
+    str(KGO.saidBy): "said_by",
+    str(KGO.saidByName): "said_by_name",
+    str(KGO.process): "process",
+    str(KGO.host): "host",
+    str(RDFS.comment): "note",
+    str(KGO.dateReportedPrecision): "date_precision",
+    str(KGO.validFromPrecision): "valid_from_precision",
+    str(KGO.validUntilPrecision): "valid_until_precision",
+}
+VOICE_PROPERTIES = " ".join(f"<{iri}>" for iri in VOICE_FIELDS)
 
 
 def all_claims(store: Store) -> list[Claim]:
     """Every assertion in the store, in a stable order."""
     ontology = load_ontology()
     names = {str(iri): (relation.name, ontology.family(relation).name) for iri, relation in ontology.relations.items()}
-    claims = []
-    for row in store.texts(CLAIMS_QUERY):
-        name, family = names[row["relation"]]
-        claims.append(
-            Claim(
-                statement=row["st"],
-                subject=local_name(row["subject"], ACTOR),
-                relation=name,
-                family=family,
-                objects=tuple(sorted(local_name(o, ACTOR) for o in row["objects"].split())),
-                sources=tuple(sorted(local_name(s, SOURCE) for s in row["sources"].split())),
-                confidence=float(row["confidence"]),
-                date=dt.date.fromisoformat(row["date"]),
-                valid_from=_day(row["from"]),
-                valid_until=_day(row["until"]),
-                quote=row["quote"],
-            )
-        )
-    return claims
+    voices = statement_voices(store)
+    return [_claim(row, *names[row["relation"]], voices.get(row["st"], {})) for row in store.texts(CLAIMS_QUERY)]
+
+
+def statement_voices(store: Store, statements: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
+    """Statement IRI -> ``VOICE_FIELDS`` name -> value (IRIs and dates as text), for the
+    statements that say more than a plain fact: all of them, or those of ``statements``.
+    One value each in the loaded data; of several in other RDF, the least."""
+    chosen = ""
+    if statements is not None:
+        iris = " ".join(str(to_ox(URIRef(statement))) for statement in dict.fromkeys(statements))
+        if not iris:
+            return {}
+        chosen = f"VALUES ?st {{ {iris} }} "  # IRIs the store gave, written by pyoxigraph's serializer
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in store.texts(f"SELECT ?st ?p ?o WHERE {{ {chosen}VALUES ?p {{ {VOICE_PROPERTIES} }} ?st ?p ?o }}"):
+        said = found[row["st"]]
+        name = VOICE_FIELDS[row["p"]]
+        if name not in said or row["o"] < said[name]:
+            said[name] = row["o"]
+    return found
+
+
+def _claim(row: dict, relation: str, family: str, said: dict[str, str]) -> Claim:
+    subjects = sorted(local_name(s, ACTOR) for s in row["subjects"].split())
+    until_precision = said.get("valid_until_precision", "day")
+    until = _day(row["until"])
+    return Claim(
+        statement=row["st"],
+        subject=subjects[0],
+        co_subjects=tuple(subjects[1:]),
+        relation=relation,
+        family=family,
+        objects=tuple(sorted(local_name(o, ACTOR) for o in row["objects"].split())),
+        sources=tuple(sorted(local_name(s, SOURCE) for s in row["sources"].split())),
+        confidence=float(row["confidence"]),
+        date=dt.date.fromisoformat(row["date"]),
+        valid_from=_day(row["from"]),
+        valid_until=None if until is None else last_day(until, until_precision),
+        quote=row["quote"],
+        stance=local_name(said["stance"], KGO).lower() if "stance" in said else "asserted",
+        said_by=local_name(said["said_by"], ACTOR) if "said_by" in said else said.get("said_by_name"),
+        process=local_name(said["process"], ACTOR) if "process" in said else None,
+        host=local_name(said["host"], ACTOR) if "host" in said else None,
+        note=said.get("note"),
+        date_precision=said.get("date_precision", "day"),
+        valid_from_precision=said.get("valid_from_precision", "day"),
+        valid_until_precision=until_precision,
+    )
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -112,15 +179,33 @@ def _day(text: str | None) -> dt.date | None:
 
 
 def select_claims(store: Store, selection: Selection = Selection()) -> list[Claim]:
-    """The claims a selection keeps (``Selection.keeps``: time, confidence, relations),
-    then the focus actor's neighbourhood (actors within ``depth`` steps over the remaining
-    claims)."""
-    claims = [claim for claim in all_claims(store) if selection.keeps(claim)]
+    """The claims a selection keeps (``Selection.keeps``: time, confidence, relations,
+    stances), then the focus actor's neighbourhood (actors within ``depth`` steps over the
+    remaining claims)."""
+    return _selected(store, all_claims(store), selection)
+
+
+def with_denials(store: Store, selection: Selection = Selection()) -> list[Claim]:
+    """The claims ``select_claims`` keeps, then the denials the selection's dates,
+    confidence and relations keep: what ``contested_keys`` and ``contests`` judge.
+
+    A denial matters only against a claim the selection keeps, so no focus applies to it.
+    """
+    claims = all_claims(store)
+    selected = _selected(store, claims, selection)
+    if "denied" in selection.stances:
+        return selected
+    denying = replace(selection, stances=("denied",), focus=None)
+    return selected + [claim for claim in claims if claim.stance == "denied" and denying.keeps(claim)]
+
+
+def _selected(store: Store, claims: list[Claim], selection: Selection) -> list[Claim]:
+    claims = [claim for claim in claims if selection.keeps(claim)]
     if selection.focus is None:
         return claims
     focus = StoreActors(store).lookup(selection.focus, field="--focus")
     keep = neighbourhood(claims, focus, selection.depth)
-    return [c for c in claims if c.subject in keep and all(o in keep for o in c.objects)]
+    return [c for c in claims if all(a in keep for a in (*c.subjects, *c.objects))]
 
 
 def neighbourhood(claims: list[Claim], focus: str, depth: int) -> set[str]:
@@ -129,9 +214,9 @@ def neighbourhood(claims: list[Claim], focus: str, depth: int) -> set[str]:
         raise KgError("--depth must be 0 or more", field="--depth")
     links: dict[str, set[str]] = defaultdict(set)
     for claim in claims:
-        for obj in claim.objects:
-            links[claim.subject].add(obj)
-            links[obj].add(claim.subject)
+        for subject, obj in claim.pairs:
+            links[subject].add(obj)
+            links[obj].add(subject)
     seen, frontier = {focus}, {focus}
     for _ in range(depth):
         frontier = {n for actor in frontier for n in links[actor]} - seen
@@ -149,12 +234,24 @@ def actor_details(store: Store) -> Actors:
 
 
 def claims_by_edge(claims: list[Claim]) -> dict[tuple[str, str, str], list[Claim]]:
-    """The claims behind each (subject, object, family) edge; a mediation names several objects."""
+    """The claims behind each (subject, object, family) edge; a mediation names several
+    objects, a joint one several subjects: it stands behind the edge of each mediator; a
+    claim of a symmetric relation of a one-way family (``clashes-with``) behind both ways round."""
     edges: dict[tuple[str, str, str], list[Claim]] = defaultdict(list)
+    mutual = _mutual_relations()
     for claim in claims:
-        for obj in claim.objects:
-            edges[(claim.subject, obj, claim.family)].append(claim)
+        pairs = claim.pairs + ([(o, s) for s, o in claim.pairs] if claim.relation in mutual else [])
+        for subject, obj in pairs:
+            edges[(subject, obj, claim.family)].append(claim)
     return edges
+
+
+@cache
+def _mutual_relations() -> frozenset[str]:
+    """Symmetric relations of a one-way family: ``saf clashes-with rsf`` is stated once and
+    opposes both ways round, so it stands behind both opposes edges."""
+    ontology = load_ontology()
+    return frozenset(r.name for r in ontology.relations.values() if r.symmetric and not ontology.family(r).symmetric)
 
 
 def project(store: Store, selection: Selection = Selection()) -> nx.MultiDiGraph:
@@ -210,3 +307,105 @@ def edge_attributes(family: str, claims: list[Claim]) -> dict:
         "last_date": max(c.start for c in claims).isoformat(),
         "symmetric": relation.symmetric,
     }
+
+
+# -- contested claims -----------------------------------------------------------------------------
+
+Key = tuple[str, str, str]  # (subject, family, object)
+
+
+@dataclass(frozen=True)
+class Contest:
+    """A claim some sources make and another denies, or contradicts with the opposite relation.
+
+    ``claims`` make ``subject family object`` (asserted, or alleged when the selection counts
+    allegations); ``against`` are its denials (``kind`` "denied", ``against_family`` the same
+    family), or the claims of the opposite camp-deciding family between the same two actors
+    from other sources (``kind`` "opposite": backing against opposition).
+    """
+
+    subject: str
+    family: str
+    object: str
+    kind: str  # "denied" or "opposite"
+    against_family: str
+    claims: tuple[Claim, ...]
+    against: tuple[Claim, ...]
+
+    @property
+    def keys(self) -> set[Key]:
+        """The projection edges ``(subject, family, object)`` the two sides stand behind."""
+        ends = {self.subject, self.object}
+        return {(s, c.family, o) for c in (*self.claims, *self.against) for s, o in c.pairs if {s, o} == ends}
+
+
+def contests(claims: list[Claim]) -> list[Contest]:
+    """The contested claims among ``claims`` (pass the denials too: ``with_denials``).
+
+    A claim is contested when a denial names the same subject, relation family and object,
+    or when a claim of the opposite sign (backs, part-of, represents against opposes) links
+    the same two actors in the same direction and shares no source with it. A claim of a
+    symmetric relation (``clashes-with``, ``negotiates-with``) counts both ways round.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> day = dt.date(2023, 5, 1)
+    >>> backs = Claim("s1", "uae", "backs", "backs", ("rsf",), ("un",), 0.8, day)
+    >>> denial = Claim("s2", "uae", "backs", "backs", ("rsf",), ("wam",), 0.9, day, stance="denied")
+    >>> [(c.kind, c.claims[0].statement, c.against[0].statement) for c in contests([backs, denial])]
+    [('denied', 's1', 's2')]
+    """
+    ontology = load_ontology()
+    symmetric = {relation.name for relation in ontology.relations.values() if relation.symmetric}
+    made: dict[Key, list[Claim]] = defaultdict(list)
+    denied: dict[Key, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        pairs = claim.pairs + ([(o, s) for s, o in claim.pairs] if claim.relation in symmetric else [])
+        for subject, obj in pairs:
+            (denied if claim.stance == "denied" else made)[(subject, claim.family, obj)].append(claim)
+    found = [Contest(*key, "denied", key[1], tuple(made[key]), tuple(denials)) for key, denials in denied.items() if key in made]
+    found += _opposites(made)
+    return _distinct(sorted(found, key=lambda c: (c.subject, c.object, c.family, c.kind, c.against_family)))
+
+
+def _opposites(made: dict[Key, list[Claim]]) -> list[Contest]:
+    """Backing against opposition (and the other camp-deciding families of opposite signs)."""
+    signs = {name: family.sign for name, family in load_ontology().families.items() if family.decides_camps}
+    negative = [name for name, sign in signs.items() if sign is not None and sign < 0]
+    found = []
+    for (subject, family, obj), claims in made.items():
+        if (signs.get(family) or 0) <= 0:
+            continue
+        for against_family in negative:
+            against = made.get((subject, against_family, obj), [])
+            if any(not set(c.sources) & set(a.sources) for c in claims for a in against):
+                found.append(Contest(subject, family, obj, "opposite", against_family, tuple(claims), tuple(against)))
+    return found
+
+
+def _distinct(found: list[Contest]) -> list[Contest]:
+    """Each contest once: claims of a symmetric relation meet both ways round."""
+    seen, distinct = set(), []
+    for contest in found:
+        sides = (contest.kind, frozenset(c.statement for c in contest.claims), frozenset(c.statement for c in contest.against))
+        if sides not in seen:
+            seen.add(sides)
+            distinct.append(contest)
+    return distinct
+
+
+def contested_keys(claims: list[Claim]) -> set[Key]:
+    """The projection edges ``(subject, family, object)`` that contested claims stand behind
+    (see ``contests``; pass the denials too: ``with_denials``), e.g. to mark them on a map.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> day = dt.date(2023, 5, 1)
+    >>> backs = Claim("s1", "a", "backs", "backs", ("b",), ("x",), 0.8, day)
+    >>> opposes = Claim("s2", "a", "fights", "opposes", ("b",), ("y",), 0.8, day)
+    >>> sorted(contested_keys([backs, opposes]))
+    [('a', 'backs', 'b'), ('a', 'opposes', 'b')]
+    """
+    return {key for contest in contests(claims) for key in contest.keys}

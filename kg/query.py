@@ -9,22 +9,26 @@ Claims are chosen by a ``kg.selection.Selection`` (its SPARQL form).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import URIRef
 
 from kg.errors import KgError
-from kg.model import dyad_path
+from kg.model import STANCES, date_text, dyad_path
 from kg.names import Pattern, StoreActors, parse_pattern
 from kg.namespaces import ACTOR, DYAD, KGO, PREFIXES, SOURCE, local_name
 from kg.ontology import Relation, load_ontology
+from kg.projection import statement_voices
 from kg.selection import Selection
 from kg.sparqltext import is_update, to_ox, uses_service
 from kg.store import Store, file_label
 from kg.table import Table
 
-EVIDENCE_COLUMNS = ["claim", "evidence", "source", "title", "url", "events", "date", "confidence", "quote"]
+EVIDENCE_COLUMNS = ["claim", "stance", "said_by", "evidence", "source", "title", "url", "events", "date", "confidence", "quote", "note"]
+#: From the strongest to the weakest: how an answer stands is its weakest pattern's strongest claim.
+STANCE_ORDER = {stance: rank for rank, stance in enumerate(STANCES)}
 
 
 # -- building queries -----------------------------------------------------------------------------
@@ -33,9 +37,10 @@ EVIDENCE_COLUMNS = ["claim", "evidence", "source", "title", "url", "events", "da
 class _Query:
     """Collects query text and the values bound to its variables (a VALUES block, see kg.sparqltext)."""
 
-    def __init__(self) -> None:
+    def __init__(self, absent: frozenset[URIRef] = frozenset()) -> None:
         self.bindings: dict[str, object] = {}
         self.blocks: list[str] = []  # inline VALUES blocks, to open the query's WHERE group
+        self.absent = absent  # terms no statement uses (see ``absent_terms``)
 
     def choice(self, variable: str, values: list) -> str:
         """``variable`` taking each of ``values`` in turn: an inline VALUES block whose terms
@@ -53,33 +58,66 @@ class _Query:
         return end if end.startswith("?") else self.bind(ACTOR[end])
 
 
+def absent_terms(store: Store) -> frozenset[URIRef]:
+    """The terms of stances, partial dates and mutual relations that no statement of the store
+    uses (one query): the statement form leaves their tests out, so data without them is
+    read as fast as before they existed (``Selection.sparql``'s ``absent``)."""
+    properties = [KGO.stance, KGO.validUntilPrecision]
+    mutual = [iri for iri, relation in load_ontology().relations.items() if relation.symmetric]
+    listed = " ".join(f"<{iri}>" for iri in properties), " ".join(f"<{iri}>" for iri in mutual)
+    text = f"""SELECT ?t WHERE {{ {{ VALUES ?t {{ {listed[0]} }} FILTER EXISTS {{ ?s ?t ?o }} }}
+        UNION {{ VALUES ?t {{ {listed[1]} }} FILTER EXISTS {{ ?st kgo:relation ?t }} }} }}"""
+    present = {row["t"] for row in store.texts(text)}
+    return frozenset(term for term in (*properties, *mutual) if str(term) not in present)
+
+
 def _edge_group(q: _Query, pattern: Pattern) -> str:
     """Truthy form: the materialised direct edge (inverses and roll-up already stored)."""
     return f"{q.term(pattern.subject)} {q.bind(pattern.relation.iri)} {q.term(pattern.object)} ."
 
 
-def _statement_group(q: _Query, pattern: Pattern, selection: Selection, statement: str) -> str:
-    """Full form: the statement nodes behind a pattern that the selection keeps."""
+def _statement_group(q: _Query, pattern: Pattern, selection: Selection, statement: str) -> tuple[str, str]:
+    """Full form: the statement nodes behind a pattern that the selection keeps, as its
+    required patterns and filters, and the OPTIONAL patterns to write after every required
+    one (see ``kg.selection.StatementFilter``).
+
+    A claim of a symmetric relation holds both ways round: ``saf clashes-with rsf`` answers
+    ``rsf opposes saf`` too (the pattern's narrower relations that are symmetric may match
+    the other way round; a symmetric pattern relation, every one of them).
+    """
     ontology = load_ontology()
     forward, swapped = ontology.forward(pattern.relation)
     ends = (pattern.object, pattern.subject) if swapped else (pattern.subject, pattern.object)
-    # No UNION for the two ways round of a symmetric relation: Oxigraph evaluates a UNION's
-    # branches without the bound values (4 s instead of 70 ms at 1M); inline VALUES instead.
+    narrower = ontology.narrower(forward.iri)
+    mutual = [] if forward.symmetric else [iri for iri in narrower if ontology.relations[iri].symmetric and iri not in q.absent]
+    turned = f"{statement}_turned"
+    # No UNION for the two ways round: Oxigraph evaluates a UNION's branches without the bound
+    # values (4 s instead of 70 ms at 1M); inline VALUES instead.
     if not any(end.startswith("?") for end in ends):  # two named actors: their dyads, one lookup each
-        pairs = [ends, ends[::-1]] if forward.symmetric else [ends]
-        text = f"{statement} kgo:dyad {q.choice(statement + '_dyad', [DYAD[dyad_path(*pair)] for pair in pairs])} ."
+        dyads = [DYAD[dyad_path(*pair)] for pair in (ends, ends[::-1])]
+        if mutual:
+            q.blocks.append(f"VALUES ({statement}_dyad {turned}) {{ ({to_ox(dyads[0])} false) ({to_ox(dyads[1])} true) }}")
+            text = f"{statement} kgo:dyad {statement}_dyad ."
+        else:
+            text = f"{statement} kgo:dyad {q.choice(statement + '_dyad', dyads if forward.symmetric else dyads[:1])} ."
     else:  # Oxigraph joins in the order written: start from the named actor, if any
         roles = ["kgo:subject", "kgo:object"]
         if ends[0].startswith("?"):
             ends, roles = ends[::-1], roles[::-1]
-        if forward.symmetric:
-            q.blocks.append(f"VALUES ({statement}_ra {statement}_rb) {{ ({roles[0]} {roles[1]}) ({roles[1]} {roles[0]}) }}")
+        if forward.symmetric or mutual:
+            flags = ("", "") if forward.symmetric else (" false", " true")
+            names = f"{statement}_ra {statement}_rb" + (f" {turned}" if mutual else "")
+            rows = f"({roles[0]} {roles[1]}{flags[0]}) ({roles[1]} {roles[0]}{flags[1]})"
+            q.blocks.append(f"VALUES ({names}) {{ {rows} }}")
             roles = [f"{statement}_ra", f"{statement}_rb"]
         text = f"{statement} {roles[0]} {q.term(ends[0])} . {statement} {roles[1]} {q.term(ends[1])} ."
     # The relation or a narrower one, listed from the ontology: a property path per statement costs more.
-    chosen = selection.sparql(statement, ontology.narrower(forward.iri))
+    chosen = selection.sparql(statement, narrower, q.absent)
     q.bindings.update(chosen.bindings)
-    return text + "\n" + chosen.text
+    text += "\n" + chosen.required
+    if mutual:  # the other way round, only a symmetric relation
+        text += f"\nFILTER(!{turned} || {statement}_r IN ({', '.join(q.bind(iri) for iri in mutual)}))"
+    return text, chosen.optional
 
 
 # -- match ----------------------------------------------------------------------------------------
@@ -88,9 +126,12 @@ def _statement_group(q: _Query, pattern: Pattern, selection: Selection, statemen
 def match(store: Store, patterns: list[str], selection: Selection = Selection(), evidence: bool = False) -> Table:
     """Rows of actor ids for the variables of the patterns, joined on shared variables.
 
-    The selection's dates, confidence and relations choose the assertions a pattern may
-    rest on; a focus is refused (see ``no_focus``). ``evidence`` adds, per answer and
-    pattern, the assertions behind it (``EVIDENCE_COLUMNS``).
+    The selection's dates, confidence, relations and stances choose the assertions a
+    pattern may rest on; a focus is refused (see ``no_focus``). By default only asserted
+    claims answer (the direct edges); with other stances, each row gets a ``stance``: the
+    weakest of its patterns' strongest claims (asserted, then alleged, then denied).
+    ``evidence`` adds, per answer and pattern, the assertions behind it
+    (``EVIDENCE_COLUMNS``, each with its own stance).
 
     Examples
     --------
@@ -102,6 +143,8 @@ def match(store: Store, patterns: list[str], selection: Selection = Selection(),
     [{'who': 'turkey'}]
     >>> match(store, ["?x fights ?y"], Selection(min_confidence=0.9)).columns
     ['x', 'y']
+    >>> match(store, ["?who backs sna"], Selection(stances=("asserted", "alleged")))
+    [{'who': 'turkey', 'stance': 'asserted'}]
     """
     no_focus(selection)
     index = StoreActors(store)
@@ -109,22 +152,45 @@ def match(store: Store, patterns: list[str], selection: Selection = Selection(),
     variables = list(dict.fromkeys(end[1:] for p in parsed for end in (p.subject, p.object) if end.startswith("?")))
     if not variables:
         raise KgError("give at least one ?variable (to check a single claim, use `kg why`)", field="pattern")
-    if evidence and set(variables) & set(EVIDENCE_COLUMNS):
-        raise KgError(f"with --evidence, do not name variables {', '.join(EVIDENCE_COLUMNS)}", field="pattern")
-    q = _Query()
-    if selection.reads_statements:
-        groups = [_statement_group(q, p, selection, f"?_s{i}") for i, p in enumerate(parsed)]
-    else:
-        groups = [_edge_group(q, p) for p in parsed]
-    projection = " ".join("?" + v for v in variables)
-    text = f"SELECT DISTINCT {projection} WHERE {{\n" + "\n".join(q.blocks + groups) + "\n}"
-    # Sorted here: Oxigraph's ORDER BY fetches each term's text per comparison (8.5k rows: 300 ms).
-    found = sorted({tuple(actor_id(row[v]) for v in variables) for row in store.texts(text, q.bindings)})
-    rows = [dict(zip(variables, ids, strict=True)) for ids in found]
-    if not evidence:
+    extra = EVIDENCE_COLUMNS if evidence else ([] if selection.facts_only else ["stance"])
+    if set(variables) & set(extra):
+        option = "--evidence" if evidence else "--stance"
+        raise KgError(f"with {option}, do not name variables {', '.join(extra)}", field="pattern")
+    rows = _answers(store, parsed, variables, selection)
+    if evidence:
+        backed = [{**row, **item} for row in rows for p in parsed for item in _evidence(store, p, row, selection)]
+        return Table(backed, variables + EVIDENCE_COLUMNS)
+    if selection.facts_only:
         return Table(rows, variables)
-    backed = [{**row, **item} for row in rows for p in parsed for item in _evidence(store, p, row, selection)]
-    return Table(backed, variables + EVIDENCE_COLUMNS)
+    return Table(rows, variables + ["stance"])
+
+
+def _answers(store: Store, parsed: list[Pattern], variables: list[str], selection: Selection) -> list[dict]:
+    """The answers, sorted; each with its ``stance`` unless only facts count."""
+    q = _Query(absent_terms(store) if selection.reads_statements else frozenset())
+    if not selection.reads_statements:
+        groups = [_edge_group(q, p) for p in parsed]
+        stances = []
+    else:
+        # Each pattern's OPTIONALs right after it: its filters then apply before the next join.
+        groups = ["\n".join(_statement_group(q, p, selection, f"?_s{i}")) for i, p in enumerate(parsed)]
+        stances = [f"_s{i}_stated" for i in range(len(parsed))] if not selection.facts_only else []
+    projection = " ".join("?" + v for v in variables + stances)
+    text = f"SELECT DISTINCT {projection} WHERE {{\n" + "\n".join(q.blocks + groups) + "\n}"
+    found: dict[tuple[str, ...], list[int]] = {}
+    for row in store.texts(text, q.bindings):
+        answer = tuple(actor_id(row[v]) for v in variables)
+        ranks = [STANCE_ORDER[stance_name(row[s])] for s in stances]
+        best = found.setdefault(answer, ranks)  # per pattern, the strongest claim
+        found[answer] = [min(a, b) for a, b in zip(best, ranks, strict=True)]
+    # Sorted here: Oxigraph's ORDER BY fetches each term's text per comparison (8.5k rows: 300 ms).
+    rows = []
+    for answer in sorted(found):
+        row = dict(zip(variables, answer, strict=True))
+        if stances:
+            row["stance"] = STANCES[max(found[answer])]
+        rows.append(row)
+    return rows
 
 
 def no_focus(selection: Selection) -> None:
@@ -144,18 +210,23 @@ def _evidence(store: Store, pattern: Pattern, row: dict, selection: Selection) -
 
 WHY_COLUMNS = [
     "claim",
+    "stance",  # asserted, alleged (the source reports someone's claim) or denied
+    "said_by",  # who voices it: an actor id, or the name as written
     "evidence",  # "curated", or "GDELT" for claims aggregated from GDELT events
     "relation",
+    "process",  # the process or venue the claim belongs to
+    "host",
     "source",
     "title",
     "publisher",
     "url",
     "events",  # the GDELT event ids of the claim that this source's article was coded into
-    "date",
+    "date",  # as written: 2023, 2023-05 or 2023-05-17
     "valid_from",
     "valid_until",
     "confidence",
     "quote",
+    "note",
     "event_stats",  # a GDELT claim's counts, codes and means
     "statement",
     "file",
@@ -163,65 +234,87 @@ WHY_COLUMNS = [
 
 
 def why(store: Store, subject: str, relation: str, obj: str, selection: Selection = Selection()) -> Table:
-    """Every assertion behind ``SUBJECT RELATION OBJECT`` that the selection keeps, with
-    its source and quote (``WHY_COLUMNS``); a focus is refused (see ``no_focus``)."""
+    """Every assertion behind ``SUBJECT RELATION OBJECT`` that the selection's dates,
+    confidence and relations keep, with its source and quote (``WHY_COLUMNS``): asserted,
+    alleged and denied side by side, whatever the selection's stances (a denial is evidence
+    too). A focus is refused (see ``no_focus``)."""
     no_focus(selection)
     index = StoreActors(store)
     rel = load_ontology().relation(relation, field="relation")
-    rows = why_rows(store, index.lookup(subject, field="subject"), rel, index.lookup(obj, field="object"), selection)
+    every_stance = replace(selection, stances=STANCES)
+    rows = why_rows(store, index.lookup(subject, field="subject"), rel, index.lookup(obj, field="object"), every_stance)
     return Table(rows, WHY_COLUMNS)
 
 
 def why_rows(store: Store, subject: str, relation: Relation, obj: str, selection: Selection) -> list[dict]:
-    """One row per (assertion, source): curated claims first, then claims aggregated from
-    GDELT events, each with the ids of the events its article was coded into."""
-    q = _Query()
-    group = _statement_group(q, Pattern(subject, relation, obj, ""), selection, "?st")
+    """One row per (assertion, source) that the selection keeps: curated claims first, then
+    claims aggregated from GDELT events, each with the ids of the events its article was
+    coded into; asserted before alleged before denied, then by confidence."""
+    q = _Query(absent_terms(store))
+    group, chosen = _statement_group(q, Pattern(subject, relation, obj, ""), selection, "?st")
     stats = "?gdelt ?n_events ?mentions ?sources ?articles ?goldstein ?tone"
-    text = f"""SELECT ?st ?g ?rel ?subject (GROUP_CONCAT(DISTINCT STR(?o); separator=" ") AS ?objects)
+    text = f"""SELECT ?st ?g ?rel ?st_stated (GROUP_CONCAT(DISTINCT STR(?s); separator=" ") AS ?subjects)
+        (GROUP_CONCAT(DISTINCT STR(?o); separator=" ") AS ?objects)
         ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
         (GROUP_CONCAT(DISTINCT STR(?event); separator=" ") AS ?events) (GROUP_CONCAT(DISTINCT ?code; separator=" ") AS ?codes)
         WHERE {{
         {" ".join(q.blocks)}
         {group}
-        GRAPH ?g {{ ?st a kgo:Assertion ; kgo:relation ?rel ; kgo:subject ?subject ; kgo:object ?o ;
+        GRAPH ?g {{ ?st a kgo:Assertion ; kgo:relation ?rel ; kgo:subject ?s ; kgo:object ?o ;
                     kgo:confidence ?confidence ; kgo:dateReported ?date ; prov:wasDerivedFrom ?src . }}
         OPTIONAL {{ ?st kgo:quote ?quote }} OPTIONAL {{ ?st kgo:validFrom ?from }} OPTIONAL {{ ?st kgo:validUntil ?until }}
+        {chosen}
         OPTIONAL {{ ?src dcterms:title ?title }} OPTIONAL {{ ?src dcterms:publisher ?publisher }}
         OPTIONAL {{ ?src schema:url ?url }}
         BIND (EXISTS {{ ?st a kgo:EventAggregate }} AS ?gdelt)
         OPTIONAL {{ ?st kgo:eventCount ?n_events ; kgo:mentionCount ?mentions ; kgo:sourceCount ?sources ; kgo:articleCount ?articles }}
         OPTIONAL {{ ?st kgo:meanGoldstein ?goldstein }} OPTIONAL {{ ?st kgo:meanTone ?tone }} OPTIONAL {{ ?st kgo:eventCode ?code }}
         OPTIONAL {{ ?st kgo:gdeltEventId ?event . ?src kgo:gdeltEventId ?event }}
-    }} GROUP BY ?st ?g ?rel ?subject ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
+    }} GROUP BY ?st ?g ?rel ?st_stated ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
     ORDER BY ?gdelt DESC(?confidence) ?date ?st ?src"""
-    ontology = load_ontology()
-    rows = []
-    for r in store.query(text, q.bindings):
-        name = ontology.relations[r.rel].name
-        objects = ", ".join(actor_id(URIRef(o)) for o in sorted(str(r.objects).split()))
-        gdelt = bool(r.gdelt)
-        rows.append(
-            {
-                "claim": f"{actor_id(r.subject)} {name} {objects}",
-                "evidence": "GDELT" if gdelt else "curated",
-                "relation": name,
-                "source": local_name(r.src, SOURCE),
-                "title": _str(r.title),
-                "publisher": _str(r.publisher),
-                "url": _str(r.url),
-                "events": " ".join(sorted(str(r.events).split(), key=int)) or None if gdelt else None,
-                "date": _str(r.date),
-                "valid_from": _str(r["from"]),
-                "valid_until": _str(r.until),
-                "confidence": _str(r.confidence),
-                "quote": _str(r.quote),
-                "event_stats": _event_stats(r) if gdelt else None,
-                "statement": str(r.st),
-                "file": file_label(r.g),
-            }
-        )
-    return rows
+    found = list(store.query(text, q.bindings))
+    voices = statement_voices(store, (str(r.st) for r in found))
+    rows = [_why_row(r, voices.get(str(r.st), {})) for r in found]
+    return sorted(rows, key=lambda row: (row["evidence"] == "GDELT", STANCE_ORDER[row["stance"]]))  # stable: keeps the order above
+
+
+def _why_row(r, said: dict[str, str]) -> dict:
+    name = load_ontology().relations[r.rel].name
+    subjects, objects = (", ".join(actor_id(URIRef(a)) for a in sorted(str(ends).split())) for ends in (r.subjects, r.objects))
+    gdelt = bool(r.gdelt)
+    return {
+        "claim": f"{subjects} {name} {objects}",
+        "stance": stance_name(r.st_stated),
+        "said_by": actor_id(URIRef(said["said_by"])) if "said_by" in said else said.get("said_by_name"),
+        "evidence": "GDELT" if gdelt else "curated",
+        "relation": name,
+        "process": actor_id(URIRef(said["process"])) if "process" in said else None,
+        "host": actor_id(URIRef(said["host"])) if "host" in said else None,
+        "source": local_name(r.src, SOURCE),
+        "title": _str(r.title),
+        "publisher": _str(r.publisher),
+        "url": _str(r.url),
+        "events": " ".join(sorted(str(r.events).split(), key=int)) or None if gdelt else None,
+        "date": _date(r.date, said.get("date_precision")),
+        "valid_from": _date(r["from"], said.get("valid_from_precision")),
+        "valid_until": _date(r.until, said.get("valid_until_precision")),
+        "confidence": _str(r.confidence),
+        "quote": _str(r.quote),
+        "note": said.get("note"),
+        "event_stats": _event_stats(r) if gdelt else None,
+        "statement": str(r.st),
+        "file": file_label(r.g),
+    }
+
+
+def stance_name(node: object) -> str:
+    """``kgo:Denied`` -> ``denied``; no ``kgo:stance`` (None) means asserted."""
+    return "asserted" if node is None else local_name(node, KGO).lower()
+
+
+def _date(value, precision) -> str | None:
+    """A stored date (the first day of its period) as written: 2023, 2023-05 or 2023-05-17."""
+    return None if value is None else date_text(dt.date.fromisoformat(str(value)), str(precision or "day"))
 
 
 def _event_stats(r) -> str:

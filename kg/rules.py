@@ -16,7 +16,7 @@ Also here, because both sides read files the same way: which files a path names
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
@@ -26,7 +26,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from kg.errors import KgError
-from kg.model import RDF_TERMS, Actor, Assertion, Source, Where, actor_triples, assertion_triples, source_triples
+from kg.model import RDF_TERMS, Actor, Assertion, Source, Where, actor_triples, assertion_triples, date_text, last_day, source_triples
 from kg.names import ActorIndex, ExactIndex, hint
 from kg.namespaces import ACTOR, KGO, SOURCE, STMT
 from kg.ontology import Ontology
@@ -180,10 +180,32 @@ def actor_terms(actor: Actor, ontology: Ontology, terms=RDF_TERMS) -> Iterator[t
     yield from actor_triples(replace(actor, type=kind.name), terms)
 
 
+def actor_kinds(actors: Iterable[Actor], ontology: Ontology) -> dict[str, str]:
+    """Actor id -> its type's name in the ontology (``process`` -> ``Process``), for the rule
+    that a claim's ``process`` is a Process; an unknown type is left out (reported elsewhere)."""
+    kinds = {}
+    for actor in actors:
+        try:
+            kinds[actor.id] = ontology.actor_type(actor.type).name
+        except KgError:
+            continue
+    return kinds
+
+
 def resolve_assertion(
-    raw: Assertion, index: ActorIndex | ExactIndex, sources: dict[str, Source], single_source: str | None, ontology: Ontology
+    raw: Assertion,
+    index: ActorIndex | ExactIndex,
+    sources: dict[str, Source],
+    single_source: str | None,
+    ontology: Ontology,
+    kinds: Mapping[str, str] | None = None,
 ) -> Assertion:
     """Names -> ids, inverse relations -> forward ones, defaults filled in, rules checked.
+
+    ``kinds`` (actor id -> type, see ``actor_kinds``) lets the rule that a claim's
+    ``process`` is a Process be checked here; without it the SHACL shapes check it.
+    The subjects of a joint mediation are kept sorted, so that a claim hashes (and gets its
+    statement IRI) the same whatever order a file lists its mediators in.
 
     Examples
     --------
@@ -201,47 +223,107 @@ def resolve_assertion(
     where = raw.where
     named = ontology.relation(raw.relation, path=where.path, line=where.line, field="relation")
     relation, swapped = ontology.forward(named)
-    subject = index.lookup(raw.subject, where, "subject")
+    subjects = tuple(index.lookup(name, where, "subject") for name in raw.subjects)
     objects = tuple(index.lookup(name, where, "object") for name in raw.objects)
     if swapped:
-        if len(objects) != 1:
-            raise where.error(f"{named.name!r} takes exactly one actor on each side", "object")
-        subject, objects = objects[0], (subject,)
+        if len(objects) != 1 or len(subjects) != 1:
+            raise where.error(f"{named.name!r} takes exactly one actor on each side", "object" if len(objects) != 1 else "subject")
+        subjects, objects = objects, subjects
     if len(objects) > 1 and relation.name != "mediates":
         raise where.error(f"only 'mediates' may name several parties; {relation.name!r} takes one object", "object")
-    if subject in objects:
-        raise where.error(f"subject and object are the same actor ({subject!r}): a claim links two actors", "object")
-    source_ids = raw.sources or ((single_source,) if single_source else ())
-    if not source_ids:
-        raise where.error("missing: name the source this claim comes from (the file defines several)", "source")
-    for source_id in source_ids:
-        if source_id not in sources:
-            raise where.error(f"unknown source {source_id!r}{hint(source_id, sources)}", "source")
-    date = raw.date or sources[source_ids[0]].date
+    if len(set(subjects)) > 1 and relation.name != "mediates":
+        raise where.error(f"only 'mediates' may name several subjects (joint mediators); {relation.name!r} takes one subject", "subject")
+    if same := set(subjects) & set(objects):
+        raise where.error(f"subject and object are the same actor ({min(same)!r}): a claim links two actors", "object")
+    source_ids = _claim_sources(raw, sources, single_source)
+    date, precision = raw.date, raw.date_precision
+    if date is None:
+        date, precision = sources[source_ids[0]].date, "day"
     if date is None:
         raise where.error("missing: give the date reported (or a date on the source)", "date")
-    if raw.valid_from and raw.valid_until and raw.valid_from > raw.valid_until:
-        raise where.error(f"valid_from {raw.valid_from} is after valid_until {raw.valid_until}", "valid_until")
+    _check_period(raw)
+    subjects = tuple(sorted(set(subjects)))
     return replace(
-        raw, subject=subject, relation=relation.name, objects=tuple(sorted(objects)), sources=tuple(sorted(source_ids)), date=date
+        raw,
+        subject=subjects[0],
+        co_subjects=subjects[1:],
+        relation=relation.name,
+        objects=tuple(sorted(objects)),
+        sources=source_ids,
+        date=date,
+        date_precision=precision,
+        **_voice(raw, index, kinds),
     )
+
+
+def _claim_sources(raw: Assertion, sources: dict[str, Source], single_source: str | None) -> tuple[str, ...]:
+    """The claim's sources, or the file's only one; each must be known."""
+    source_ids = raw.sources or ((single_source,) if single_source else ())
+    if not source_ids:
+        raise raw.where.error("missing: name the source this claim comes from (the file defines several)", "source")
+    for source_id in source_ids:
+        if source_id not in sources:
+            raise raw.where.error(f"unknown source {source_id!r}{hint(source_id, sources)}", "source")
+    return tuple(sorted(source_ids))
+
+
+def _check_period(raw: Assertion) -> None:
+    """``valid_from`` must not follow ``valid_until``; a partial ``valid_until`` runs to the end of its period."""
+    if raw.valid_from is None or raw.valid_until is None:
+        return
+    if raw.valid_from > last_day(raw.valid_until, raw.valid_until_precision):
+        start = date_text(raw.valid_from, raw.valid_from_precision)
+        raise raw.where.error(
+            f"valid_from {start} is after valid_until {date_text(raw.valid_until, raw.valid_until_precision)}", "valid_until"
+        )
+
+
+def _voice(raw: Assertion, index: ActorIndex | ExactIndex, kinds: Mapping[str, str] | None) -> dict:
+    """``said_by``, ``process`` and ``host`` resolved to actor ids.
+
+    ``said_by`` may also be free text ("UN panel of experts"): a name that fits no actor is
+    kept as ``said_by_text``; one that fits two actors is the usual ambiguity error."""
+    where = raw.where
+    said_by, said_by_text = raw.said_by, raw.said_by_text
+    if said_by is not None:
+        try:
+            said_by = index.lookup(said_by, where, "said_by")
+        except KgError as err:
+            if "could mean" in err.message:  # ambiguous: never a guess, and never silently text
+                raise
+            said_by, said_by_text = None, raw.said_by
+    process = index.lookup(raw.process, where, "process") if raw.process else None
+    if process is not None and kinds is not None and kinds.get(process, "Process") != "Process":
+        raise where.error(f"{raw.process!r} is of type {kinds[process]}: a claim's process is an actor of type Process", "process")
+    host = index.lookup(raw.host, where, "host") if raw.host else None
+    return {"said_by": said_by, "said_by_text": said_by_text, "process": process, "host": host}
 
 
 def edge_terms(assertion: Assertion, ontology: Ontology, terms=RDF_TERMS) -> Iterator[tuple]:
     """The direct edges a resolved claim entails: its own, and those the ontology infers
-    (super-relations, inverses, symmetric mirrors), so plain SPARQL sees them too."""
+    (super-relations, inverses, symmetric mirrors), so plain SPARQL sees them too.
+
+    Only an asserted claim makes direct edges (an alleged or denied one is its statement
+    node alone); a joint mediation makes them for each of its mediators."""
+    if not assertion.asserted:
+        return
     rules = ontology.edge_rules(ontology.relation(assertion.relation).iri)
-    subject = terms.iri(_ACTOR + assertion.subject)
-    for obj in (terms.iri(_ACTOR + name) for name in assertion.objects):
-        for prop, reverse in rules:
-            yield (obj, terms.iri(prop), subject) if reverse else (subject, terms.iri(prop), obj)
+    for subject in (terms.iri(_ACTOR + name) for name in assertion.subjects):
+        for obj in (terms.iri(_ACTOR + name) for name in assertion.objects):
+            for prop, reverse in rules:
+                yield (obj, terms.iri(prop), subject) if reverse else (subject, terms.iri(prop), obj)
 
 
 # -- a whole document, first error stops it (kg load) -----------------------------------------------
 
 
 def document_triples(
-    doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology, bar: ProgressBar | None = None
+    doc: Document,
+    index: ActorIndex,
+    sources: dict[str, Source],
+    ontology: Ontology,
+    bar: ProgressBar | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> set[tuple]:
     """Everything one file puts in its named graph, as rdflib triples: actors, sources,
     statement nodes and the direct edges (with the inferred ones) the statements entail.
@@ -256,11 +338,17 @@ def document_triples(
     >>> (ACTOR.turkey, KGO.backs, ACTOR.sna) in triples
     True
     """
-    return set(document_terms(doc, index, sources, ontology, bar))
+    return set(document_terms(doc, index, sources, ontology, bar, kinds=kinds))
 
 
 def document_terms(
-    doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology, bar: ProgressBar | None = None, terms=RDF_TERMS
+    doc: Document,
+    index: ActorIndex,
+    sources: dict[str, Source],
+    ontology: Ontology,
+    bar: ProgressBar | None = None,
+    terms=RDF_TERMS,
+    kinds: Mapping[str, str] | None = None,
 ) -> Iterator[tuple]:
     """The triples of ``document_triples``, one by one, in the given term encoding.
 
@@ -281,7 +369,7 @@ def document_terms(
     for number, raw in enumerate(doc.assertions, 1):
         if bar is not None and number % 1000 == 0:
             bar.update(1000)
-        assertion = resolve_assertion(raw, index, sources, single, ontology)
+        assertion = resolve_assertion(raw, index, sources, single, ontology, kinds)
         yield from assertion_triples(assertion, terms)
         for edge in edge_terms(assertion, ontology, terms):
             if edge not in edges:
@@ -304,7 +392,9 @@ class RecordCheck:
     error: KgError | None = None
 
 
-def check_records(doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology) -> Iterator[RecordCheck]:
+def check_records(
+    doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology, kinds: Mapping[str, str] | None = None
+) -> Iterator[RecordCheck]:
     """Every record of ``doc`` through the loader's rules, one by one, so a bad record does
     not hide the next: duplicate ids first, then each actor, source and claim.
 
@@ -326,7 +416,7 @@ def check_records(doc: Document, index: ActorIndex, sources: dict[str, Source], 
         for error in duplicates(records, what):
             yield RecordCheck(what, Where(doc.path, error.line), error=error)
     if doc.ids_only:
-        yield _whole(doc, index, sources, ontology)
+        yield _whole(doc, index, sources, ontology, kinds)
         return
     for actor in doc.actors:
         yield _check(f"actor {actor.id!r}", actor, _actor, ontology)
@@ -334,12 +424,12 @@ def check_records(doc: Document, index: ActorIndex, sources: dict[str, Source], 
         yield _check(f"source {source.id!r}", source, _source)
     single = single_source(doc)
     for raw in doc.assertions:
-        yield _check(f"assertion {claim_text(raw)!r}", raw, _assertion, index, sources, single, ontology)
+        yield _check(f"assertion {claim_text(raw)!r}", raw, _assertion, index, sources, single, ontology, kinds)
 
 
 def claim_text(raw: Assertion) -> str:
-    """A claim as its file wrote it: ``subject relation object[, object]``."""
-    return f"{raw.subject} {raw.relation} {', '.join(raw.objects)}"
+    """A claim as its file wrote it: ``subject[; subject] relation object[, object]``."""
+    return f"{'; '.join(raw.subjects)} {raw.relation} {', '.join(raw.objects)}"
 
 
 def _check(name: str, record: Actor | Source | Assertion, convert: Callable[..., tuple], *context: object) -> RecordCheck:
@@ -368,16 +458,16 @@ def _source(source: Source) -> tuple[URIRef | None, Iterator[tuple]]:
     return _node(source), source_triples(source)
 
 
-def _assertion(raw: Assertion, index, sources, single: str | None, ontology: Ontology) -> tuple[URIRef, Iterator[tuple]]:
-    assertion = resolve_assertion(raw, index, sources, single, ontology)
+def _assertion(raw: Assertion, index, sources, single: str | None, ontology: Ontology, kinds) -> tuple[URIRef, Iterator[tuple]]:
+    assertion = resolve_assertion(raw, index, sources, single, ontology, kinds)
     return STMT[assertion.statement_id], chain(assertion_triples(assertion), edge_terms(assertion, ontology))
 
 
-def _whole(doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology) -> RecordCheck:
+def _whole(doc: Document, index: ActorIndex, sources: dict[str, Source], ontology: Ontology, kinds) -> RecordCheck:
     name = f"file {Path(doc.path).name}"
     where = next((r.where for r in chain(doc.assertions, doc.actors, doc.sources)), Where(doc.path))
     try:
-        triples = document_triples(doc, index, sources, ontology)
+        triples = document_triples(doc, index, sources, ontology, kinds=kinds)
     except KgError as error:
         return RecordCheck(name, where, error=error)
     node = next((s for s, p, o in triples if p == RDF.type and o == KGO.Assertion), None)  # one stands for the file

@@ -28,7 +28,7 @@ from kg.errors import KgError
 from kg.model import Where
 from kg.names import ActorIndex
 from kg.ontology import load_ontology
-from kg.rules import check_records, data_files, graph_iri, known_sources
+from kg.rules import actor_kinds, check_records, data_files, graph_iri, known_sources
 from kg.shacl import Problem, add_result, locate, shacl_report, with_references
 from kg.sources import Document, Problems, read_document
 from kg.store import Store
@@ -108,12 +108,13 @@ class Checked:
 def check_documents(documents: list[Document], store: Store | None = None) -> Checked:
     """Every record of every document through the loader's rules, collecting each error."""
     ontology = load_ontology()
-    index = ActorIndex((store.actors() if store else []) + [a for doc in documents for a in doc.actors])
+    actors = (store.actors() if store else []) + [a for doc in documents for a in doc.actors]
+    index, kinds = ActorIndex(actors), actor_kinds(actors, ontology)
     sources = known_sources(documents, store)
     checked = Checked([], {}, {})
     for doc in documents:
         triples: set = set()
-        for check in check_records(doc, index, sources, ontology):
+        for check in check_records(doc, index, sources, ontology, kinds):
             if check.error is not None:
                 checked.problems.append(_problem(check.error, check.record, doc.path))
                 if check.node is not None:

@@ -33,6 +33,7 @@ COMMANDS = {
     "analyse balance": "Graph.balance",
     "analyse chains": "Graph.chains",
     "analyse centrality": "Graph.centrality",
+    "analyse contested": "Graph.contested",
     "path": "Graph.path",
     "view": "Graph.view",
     "serve": "Graph.serve",

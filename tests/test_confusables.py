@@ -105,7 +105,9 @@ def test_lookalikes_within_one_load_are_warned_once_on_the_file_being_loaded(sto
     (again,) = load(store, [EXAMPLE_FILE])  # now a name in the store looks like one being loaded
     assert again.warnings == [
         f"{EXAMPLE_FILE}:{_line_of('russia')}: actor 'russia': label 'Russia' looks like 'Rus\\u200bsia', the label of actor "
-        f"'other' (in the store :memory:); they differ in U+200B ZERO WIDTH SPACE"
+        f"'other' (in the store :memory:); they differ in U+200B ZERO WIDTH SPACE",
+        f"{EXAMPLE_FILE}:{_line_of('russia')}: actor 'russia': 'Russia' is also a name of actor 'other' (in the store :memory:); "
+        "a claim naming it must use the id",
     ]
 
 
@@ -138,7 +140,9 @@ def test_the_large_load_path_warns_too(tmp_path, monkeypatch):
         f"{path}:3: actor 'y': label 'Turk{CYRILLIC_E}y' mixes Latin and Cyrillic (U+0435 CYRILLIC SMALL LETTER IE)",
         f"{looks} 'x' ({path}:2); they differ in U+0435 CYRILLIC SMALL LETTER IE",
         f"{looks} 'turkey' (in the store {tmp_path / 'store'}); they differ in U+0435 CYRILLIC SMALL LETTER IE",
-    ]  # x, named Turkey like turkey, is no look-alike: the same name is an ambiguity, an error where a claim uses it
+        f"{path}:2: actor 'x': 'Turkey' is also a name of actor 'turkey' (in the store {tmp_path / 'store'}); "
+        "a claim naming it must use the id",
+    ]  # x, named Turkey like turkey, is no look-alike: the same name is an ambiguity, warned as such (an error where a claim uses it)
     store.close()
 
 

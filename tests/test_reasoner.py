@@ -14,10 +14,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from kg.loader import load
 from kg.namespaces import ACTOR, KGO
 from kg.ontology import load_ontology, ontology_path
 from kg.ontology_doc import context_text, reference_markdown
 from kg.projection import all_claims
+from tests.conftest import ROOT
 
 #: The OWL 2 datatype map (OWL 2 Structural Specification, section 4): the only datatypes an
 #: OWL 2 DL ontology may use for data property values and ranges. xsd:date is not among them.
@@ -65,9 +67,28 @@ def asserted_edges(store) -> Graph:
     for actor in store.actors():
         graph.add((ACTOR[actor.id], RDF.type, KGO[actor.type]))
     for claim in all_claims(store):
-        for obj in claim.objects:
-            graph.add((ACTOR[claim.subject], ontology.relation(claim.relation).iri, ACTOR[obj]))
+        if claim.stance != "asserted":
+            continue  # allegations and denials are not edges, for HermiT either
+        for subject in claim.subjects:
+            for obj in claim.objects:
+                graph.add((ACTOR[subject], ontology.relation(claim.relation).iri, ACTOR[obj]))
     return graph
+
+
+def stored_edges(store) -> set:
+    relations = load_ontology().relations
+    return {
+        (URIRef(q.subject.value), URIRef(q.predicate.value), URIRef(q.object.value))
+        for q in store.quads()
+        if URIRef(q.predicate.value) in relations and q.graph_name.value.startswith("file:")
+    }
+
+
+@pytest.fixture
+def sudan_store(store):
+    """The second example: stances, said-by, a joint mediation, a process, partial dates, clashes-with."""
+    load(store, [ROOT / "examples" / "sudan-2025"])
+    return store
 
 
 # -- OWL 2 DL --------------------------------------------------------------------------------------
@@ -143,6 +164,29 @@ def test_hermit_rejects_data_that_contradicts_the_disjoint_actor_types(example_s
     data.add((ACTOR["turkey"], KGO.represents, ACTOR["russia"]))
     with pytest.raises(owlready2.OwlReadyInconsistentOntologyError):
         reason(load_ontology().graph + data, ignore_unsupported_datatypes=True)
+
+
+def test_hermit_finds_stances_joint_mediation_and_partial_dates_consistent(sudan_store):
+    """The whole stored graph of the Sudan example (statement nodes with kgo:stance, kgo:saidBy,
+    several kgo:subject, kgo:process, precisions) with the ontology is consistent and every
+    property it uses is declared once; the loader wrote no edge for the alleged and denied
+    claims, and HermiT infers none from the asserted ones."""
+    ontology = load_ontology()
+    graph = Graph()
+    for q in sudan_store.quads():
+        if q.graph_name.value.startswith("file:"):
+            graph.parse(data=f"{q.subject} {q.predicate} {q.object} .", format="nt")
+    kinds = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    used = set(graph.predicates()) - {RDF.type, OWL.sameAs}
+    assert {KGO.stance, KGO.saidBy, KGO.saidByName, KGO.process, KGO.host, KGO.validFromPrecision} <= used
+    for prop in used:
+        assert sum((prop, RDF.type, kind) in ontology.graph for kind in kinds) == 1, prop
+    reason(ontology.graph + graph, ignore_unsupported_datatypes=True)  # raises if inconsistent
+    world = reason(ontology.graph + asserted_edges(sudan_store), ignore_unsupported_datatypes=True)
+    backing = {KGO.backs, KGO.militarilyBacks, KGO.backedBy}
+    for edges in (set(world.as_rdflib_graph()), stored_edges(sudan_store)):
+        assert not [(s, p, o) for s, p, o in edges if {s, o} == {ACTOR["uae"], ACTOR["rsf"]} and p in backing]
+    assert (ACTOR["uae"], KGO.mediates, ACTOR["rsf"]) in stored_edges(sudan_store)  # a joint mediator
 
 
 # -- generated artefacts ---------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ from bench.generate import generate
 from kg.errors import KgError
 from kg.loader import load
 from kg.ontology import load_ontology
-from kg.projection import all_claims, select_claims
+from kg.projection import all_claims, claims_by_edge, select_claims
 from kg.query import match, why
 from kg.selection import Selection
 from kg.store import open_store
 from tests.conftest import EXAMPLE_FILE, write
+from tests.statements import claim as stated
+from tests.statements import stored
 
 DAY = dt.timedelta(days=1)
 
@@ -35,6 +37,20 @@ assertions:
 """
 
 
+#: Partial dates on the edges of months and years: each holds from the first day of its start's
+#: period (valid_from, or else the date reported) to the last day of its valid_until's period.
+PARTIAL = [
+    stated("a backs b", "s", "2023-05", valid_until="2023-05"),  # May 2023
+    stated("a opposes c", "s", "2022"),  # from 1 January 2022
+    stated("b negotiates-with c", "s", "2023-01-10", valid_from="2022-11", valid_until="2023"),  # Nov 2022 to 2023
+    stated("d militarily-backs a", "s", "2024-03-01", valid_from="2024-02", valid_until="2024-02"),  # February of a leap year
+    stated("d mediates b c", "s", "2023-12-05", valid_until="2023-12"),  # to the last day of a year
+    stated("c fights a", "s", "2023-05-31", valid_until="2023-06-15"),  # a whole date, for comparison
+    stated("c clashes-with d", "s", "2023-03", valid_until="2023-04"),  # March and April; c and d oppose each other
+]
+PARTIAL_ACTORS = {"a": "State", "b": "State", "c": "State", "d": "Organization"}
+
+
 def loaded(*paths):
     store = open_store(":memory:")
     load(store, list(paths))
@@ -44,6 +60,11 @@ def loaded(*paths):
 @pytest.fixture(scope="module")
 def edges_store(tmp_path_factory):
     return loaded(write(tmp_path_factory.mktemp("edges") / "edges.yaml", EDGES))
+
+
+@pytest.fixture(scope="module")
+def partial_store():
+    return stored(open_store(":memory:"), PARTIAL_ACTORS, PARTIAL)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +105,7 @@ def boundary_selections(claim) -> list[tuple[Selection, bool]]:
     return cases
 
 
-@pytest.mark.parametrize("name", ["edges_store", "generated_store", "example"])
+@pytest.mark.parametrize("name", ["edges_store", "partial_store", "generated_store", "example"])
 def test_both_forms_keep_the_same_assertions_on_every_edge(request, name):
     store = request.getfixturevalue(name)
     claims = all_claims(store)
@@ -111,14 +132,79 @@ def test_hand_made_edges(edges_store, selection, expected):
     assert {texts[s] for s in agreeing(edges_store, selection)} == expected
 
 
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        ("2023-04-30", {"a opposes", "b negotiates-with", "c clashes-with"}),
+        ("2023-05-01", {"a backs", "a opposes", "b negotiates-with"}),
+        ("2023-05-31", {"a backs", "a opposes", "b negotiates-with", "c fights"}),
+        ("2023-06-01", {"a opposes", "b negotiates-with", "c fights"}),
+        ("2023-12-31", {"a opposes", "b negotiates-with", "d mediates"}),
+        ("2024-01-01", {"a opposes"}),
+        ("2024-01-31", {"a opposes"}),
+        ("2024-02-01", {"a opposes", "d militarily-backs"}),
+        ("2024-02-29", {"a opposes", "d militarily-backs"}),
+        ("2024-03-01", {"a opposes"}),
+        ("2022-10-31", {"a opposes"}),
+        ("2022-11-01", {"a opposes", "b negotiates-with"}),
+        ("2021-12-31", set()),
+    ],
+)
+def test_partial_dates_cover_their_whole_period(partial_store, day, expected):
+    texts = {claim.statement: " ".join(claim.text().split()[:2]) for claim in all_claims(partial_store)}
+    kept = agreeing(partial_store, Selection(as_of=dt.date.fromisoformat(day)))
+    assert {texts[s] for s in kept} == expected
+
+
+STANCED = [
+    stated("a backs b", "s1"),
+    stated("a backs b", "s2", stance="denied", said_by="a"),
+    stated("c backs b", "s2", stance="alleged", said_by_text="witnesses"),
+    stated("c opposes a", "s1", "2023-05", stance="alleged", valid_until="2023-05"),
+    stated("d mediates b c", "s1", stance="denied"),
+]
+
+
+@pytest.mark.parametrize(
+    "stances, expected",
+    [
+        (("asserted",), {"a backs b asserted"}),
+        (("alleged",), {"c backs b alleged", "c opposes a alleged"}),
+        (("denied",), {"a backs b denied", "d mediates b, c denied"}),
+        (("asserted", "alleged"), {"a backs b asserted", "c backs b alleged", "c opposes a alleged"}),
+        (
+            ("alleged", "asserted", "denied"),
+            {"a backs b asserted", "c backs b alleged", "c opposes a alleged", "a backs b denied", "d mediates b, c denied"},
+        ),
+    ],
+)
+def test_both_forms_keep_the_same_stances(stances, expected):
+    store = stored(open_store(":memory:"), PARTIAL_ACTORS, STANCED)
+    texts = {claim.statement: f"{claim.text()} {claim.stance}" for claim in all_claims(store)}
+    assert {texts[s] for s in agreeing(store, Selection(stances=stances))} == expected
+    in_may = {texts[s] for s in agreeing(store, Selection(as_of=dt.date(2023, 5, 31), stances=stances))}
+    assert ("c opposes a alleged" in in_may) is ("alleged" in stances)
+    assert not agreeing(store, Selection(as_of=dt.date(2023, 6, 1), stances=stances)) & {s for s, t in texts.items() if "opposes" in t}
+
+
+def test_an_unknown_stance_is_refused():
+    with pytest.raises(KgError, match="'fact' is not a stance") as raised:
+        Selection(stances=("asserted", "fact"))
+    assert raised.value.field == "--stance"
+    with pytest.raises(KgError, match="no stance"):
+        Selection(stances=())
+
+
 def family_pairs(store, selection: Selection, family: str) -> set[tuple[str, str]]:
-    pairs = {(c.subject, o) for c in select_claims(store, selection) if c.family == family for o in c.objects}
+    """The projection's edges of one family: each mediator of a joint mediation, both ways
+    round for a claim of a symmetric relation (``clashes-with``)."""
+    pairs = {(s, o) for s, o, f in claims_by_edge(select_claims(store, selection)) if f == family}
     if load_ontology().families[family].symmetric:  # match answers both ways round
         pairs |= {(b, a) for a, b in pairs}
     return pairs
 
 
-@pytest.mark.parametrize("name", ["example", "generated_store"])
+@pytest.mark.parametrize("name", ["example", "generated_store", "partial_store"])
 def test_match_answers_what_the_projection_keeps(request, name):
     """End to end: ``match`` (SPARQL over statements) and ``select_claims`` (Python) agree, family by family."""
     store = request.getfixturevalue(name)
@@ -154,3 +240,12 @@ def test_an_unknown_relation_is_refused_by_both_forms(example):
         select_claims(example, selection)
     with pytest.raises(KgError, match="unknown relation 'befriends'"):
         match(example, ["?x backs ?y"], selection)
+
+
+def test_data_without_stances_answers_as_facts(edges_store):
+    """No claim has a stance: every one is asserted, whether the store is asked or not."""
+    every = [(r["a"], r["b"]) for r in match(edges_store, ["?a backs ?b"])]
+    with_stance = match(edges_store, ["?a backs ?b"], Selection(stances=("asserted", "alleged")))
+    assert [(r["a"], r["b"], r["stance"]) for r in with_stance] == [(a, b, "asserted") for a, b in every] and every
+    assert match(edges_store, ["?a backs ?b"], Selection(stances=("alleged", "denied"))) == []
+    assert by_sparql(edges_store, Selection(stances=("alleged", "denied"))) == set()  # the full form agrees

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from kg.loader import load
+from kg.projection import claims_by_edge, select_claims
 from kg.selection import Selection
 from kg.view import build_view, page_data, render, write_view
 from tests.conftest import EXAMPLE, ROOT, write
@@ -274,4 +275,171 @@ def test_bidi_controls_show_escaped_and_data_text_is_isolated(browser, store, tm
     page.page.dispatch_event("#search", "change")
     assert page.page.inner_text("#status") == "No actor named no\\u202ebody"
     assert page.errors == []
+    page.page.close()
+
+
+# -- what claims say (issue 15): allegations, denials, contested lines ---------------------------
+
+SUDAN = """
+sources:
+  un: {title: UN panel report, publisher: United Nations, date: "2024-01-15", url: "https://example.org/un"}
+  wam: {title: UAE rejects the report, publisher: WAM, date: "2024-01-20", url: "https://example.org/wam"}
+  ap: {title: Egypt sends jets, publisher: AP, date: "2023-05-10", url: "https://example.org/ap"}
+  mena: {title: Cairo denies, publisher: MENA, date: "2023-05-12", url: "https://example.org/mena"}
+  jt: {title: Talks open in Jeddah, publisher: Reuters, date: "2023-05-20", url: "https://example.org/jt"}
+actors:
+  uae: {label: United Arab Emirates, type: State}
+  egypt: {label: Egypt, type: State}
+  rsf: {label: Rapid Support Forces, type: ArmedGroup}
+  saf: {label: Sudanese Armed Forces, type: MilitaryUnit}
+  saudi-arabia: {label: Saudi Arabia, type: State}
+  united-states: {label: United States, type: State}
+  jeddah-talks: {label: Jeddah talks, type: Process}
+assertions:
+  - {claim: saf fights rsf, source: un, date: "2023-04"}
+  - {claim: uae backs rsf, source: un, stance: alleged, said_by: UN panel of experts, date: "2024-01", quote: credible allegations}
+  - {claim: uae backs rsf, source: wam, stance: denied, said_by: uae, note: The ministry calls the report baseless.}
+  - {claim: egypt backs saf, source: ap}
+  - {claim: egypt backs saf, source: mena, stance: denied, said_by: egypt}
+  - {claim: egypt backs rsf, source: un, stance: alleged, said_by: UN panel of experts}
+  - {claim: saudi-arabia backs rsf, source: mena, stance: denied}
+  - {subject: [saudi-arabia, united-states], relation: mediates, object: [saf, rsf], source: jt, process: jeddah-talks, host: saudi-arabia}
+"""
+ALLEGED_EDGES = [("egypt", "backs", "rsf"), ("uae", "backs", "rsf")]
+
+
+def drawn(page: Page, source: str, family: str, target: str) -> dict:
+    """The options vis-network draws the edge with (dashes, colour, middle marker, halo)."""
+    return page.page.evaluate(
+        """([s, f, t]) => { const e = window.kg.edges.get({filter: x => x.from === s && x.family === f && x.to === t})[0];
+                            const o = window.kg.network.body.edges[e.id].options;
+                            return {dashes: o.dashes, opacity: o.color.opacity, bar: o.arrows.middle.enabled, halo: o.shadow.enabled}; }""",
+        [source, family, target],
+    )
+
+
+def show_allegations(page: Page) -> None:
+    """Tick the legend's box and wait for the short layout that places the actors it adds."""
+    page.page.check("#show-allegations")
+    deadline = time.monotonic() + 30
+    while page.js("window.kg.settling"):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the actors the allegations add were not placed")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def sudan_store(store, tmp_path):
+    load(store, [write(tmp_path / "sudan.yaml", SUDAN)])
+    return store
+
+
+def open_page(browser, store, tmp_path, selection: Selection = Selection()) -> Page:
+    path = tmp_path / "sudan.html"
+    write_view(build_view(store, selection), path)
+    return Page(browser, path)
+
+
+@pytest.fixture
+def sudan_page(browser, sudan_store, tmp_path):
+    page = open_page(browser, sudan_store, tmp_path)
+    yield page
+    page.page.close()
+
+
+def test_alleged_edges_are_hidden_until_the_legend_shows_them_dashed_and_faded(sudan_page):
+    page = sudan_page
+    assert not page.page.is_checked("#show-allegations")
+    assert not set(ALLEGED_EDGES) & set(page.edges()) and ("saf", "opposes", "rsf") in page.edges()
+    assert "uae" not in page.js("window.kg.visibleNodes()")  # only an allegation links it
+    show_allegations(page)
+    assert set(ALLEGED_EDGES) <= set(page.edges()) and "uae" in page.js("window.kg.visibleNodes()")
+    alleged, asserted = drawn(page, "uae", "backs", "rsf"), drawn(page, "egypt", "backs", "saf")
+    assert (alleged["dashes"], alleged["opacity"]) == ([10, 10], 0.45)
+    assert (asserted["dashes"], asserted["opacity"]) == (False, 1)
+    assert page.page.inner_text("#count-alleged") == "2"
+    assert "dashed, faded" in page.page.inner_text("#legend")
+    page.page.uncheck("#show-allegations")
+    assert not set(ALLEGED_EDGES) & set(page.edges())
+    assert page.errors == []
+
+
+def test_a_contested_edge_is_marked_and_the_legend_says_so(sudan_page):
+    page = sudan_page
+    contested, plain = drawn(page, "egypt", "backs", "saf"), drawn(page, "saf", "opposes", "rsf")
+    assert (contested["bar"], contested["halo"]) == (True, True)
+    assert (plain["bar"], plain["halo"]) == (False, False)
+    assert page.page.inner_text("#count-contested") == "1"
+    show_allegations(page)
+    denied_allegation = drawn(page, "uae", "backs", "rsf")
+    assert (denied_allegation["bar"], denied_allegation["halo"]) == (True, True)
+    assert not drawn(page, "egypt", "backs", "rsf")["bar"]  # alleged, never denied
+    assert page.page.inner_text("#count-contested") == "2"
+    assert "contested: a bar across, a halo" in page.page.inner_text("#legend")
+
+
+def test_evidence_panel_shows_each_claims_stance_and_who_says_it(sudan_page):
+    page = sudan_page
+    page.click_edge("egypt", "backs", "saf")
+    panel = page.panel()
+    assert "Contested" in panel and "2 assertion(s) (1 denied)" in panel
+    assert page.page.inner_text("#panel .claim.asserted .stance") == "asserted"
+    denial = page.page.inner_text("#panel .claim.denied")
+    assert denial.startswith("denied egypt backs saf") and "said by Egypt" in denial and "Cairo denies" in denial
+    show_allegations(page)
+    page.click_edge("uae", "backs", "rsf")
+    alleged = page.page.inner_text("#panel .claim.alleged")
+    assert alleged.startswith("alleged uae backs rsf") and "said by UN panel of experts" in alleged
+    assert "credible allegations" in alleged and "reported 2024-01 ·" in alleged  # a month, as written
+    denial = page.page.inner_text("#panel .claim.denied")
+    assert "said by United Arab Emirates" in denial and "note: The ministry calls the report baseless." in denial
+    page.click_edge("united-states", "mediates", "saf")
+    assert "process Jeddah talks · host Saudi Arabia" in page.panel()
+    assert page.errors == []
+
+
+def test_denials_are_never_drawn(sudan_store):
+    data = page_data(sudan_store, Selection(stances=("asserted", "alleged")), "t")
+    edges = {(e["from"], e["family"], e["to"]): e for e in data["edges"]}
+    assert ("saudi-arabia", "backs", "rsf") not in edges  # denied, and nobody claims it
+    assert [c["stance"] for c in edges[("uae", "backs", "rsf")]["claims"]] == ["alleged", "denied"]
+    assert all(any(c["stance"] != "denied" for c in e["claims"]) for e in data["edges"])
+
+
+def test_a_selection_asking_for_allegations_opens_with_them_shown(browser, sudan_store, tmp_path):
+    page = open_page(browser, sudan_store, tmp_path, Selection(stances=("asserted", "alleged")))
+    assert page.page.is_checked("#show-allegations") and set(ALLEGED_EDGES) <= set(page.edges())
+    page.page.close()
+
+
+def test_with_allegations_hidden_a_focus_shows_exactly_the_asserted_neighbourhood(browser, sudan_store, tmp_path):
+    """An allegation brings rsf within one step of egypt; with allegations hidden the page
+    shows what the asserted claims alone select."""
+    selection = Selection(focus="egypt")
+    page = open_page(browser, sudan_store, tmp_path, selection)
+    facts = claims_by_edge(select_claims(sudan_store, selection))
+    assert page.edges() == sorted((s, f, o) for s, o, f in facts) == [("egypt", "backs", "saf")]
+    show_allegations(page)
+    assert page.edges() == [("egypt", "backs", "rsf"), ("egypt", "backs", "saf"), ("saf", "opposes", "rsf")]
+    assert drawn(page, "saf", "opposes", "rsf")["dashes"] is False  # asserted, though only an allegation brings it in
+    page.page.close()
+
+
+def test_hostile_said_by_and_note_render_as_text(browser, store, tmp_path):
+    data = {
+        "sources": {"s": {"title": "t", "date": "2020-01-01", "url": "https://example.org/x"}},
+        "actors": {"a": {"label": "A", "type": "State"}, "b": {"label": "B", "type": "State"}},
+        "assertions": [
+            {"claim": "a backs b", "source": "s", "stance": "alleged", "said_by": HOSTILE[1], "note": f"{HOSTILE[0]} {SPOOF}"},
+        ],
+    }
+    load(store, [write(tmp_path / "evil.yaml", json.dumps(data))])
+    page = open_page(browser, store, tmp_path)
+    assert page.page.inner_text("#status").startswith("Nothing asserted here: tick \u201cshow allegations\u201d")
+    show_allegations(page)
+    page.click_edge("a", "backs", "b")
+    panel = page.panel()
+    assert f"said by {HOSTILE[1]}" in panel and HOSTILE[0] in panel and "abc\\u202egpj.exe" in panel and RLO not in panel
+    assert page.js("document.querySelectorAll('#panel img, #panel script').length") == 0
+    assert page.js("window.__pwned === undefined") and page.errors == []
     page.page.close()

@@ -23,6 +23,8 @@ from kg.analyse.results import (
     Blocs,
     Centrality,
     Chains,
+    Contested,
+    ContestedLink,
     Contradiction,
     Member,
     Paths,
@@ -30,10 +32,10 @@ from kg.analyse.results import (
     RelationPath,
     UnbalancedTriad,
 )
-from kg.analyse.signed import signed_graph
+from kg.analyse.signed import camp_families, signed_graph
 from kg.errors import KgError
 from kg.names import StoreActors
-from kg.projection import Claim, actor_details, claims_graph, select_claims
+from kg.projection import Claim, Contest, actor_details, claims_graph, contests, select_claims, with_denials
 from kg.selection import Selection
 from kg.store import Store
 
@@ -52,7 +54,8 @@ def _claims(index: ClaimIndex, statements: Iterable[str]) -> tuple[Claim, ...]:
 
 
 def blocs(store: Store, selection: Selection = Selection()) -> Blocs:
-    """Camps from the signed graph, and the claims that contradict them.
+    """Camps from the signed graph, the claims that contradict them, and the links whose
+    claims are contested (denied, or contradicted by the opposite relation: see ``contested``).
 
     Examples
     --------
@@ -61,10 +64,12 @@ def blocs(store: Store, selection: Selection = Selection()) -> Blocs:
     >>> store = open_store(":memory:")
     >>> _ = load(store, ["examples/ain-issa-2020/ain-issa.yaml"])
     >>> result = blocs(store)
-    >>> result.camps[1], result.unaligned, result.frustrated
-    (['cavusoglu', 'sna', 'turkey', 'turkish-defence-ministry'], ['astana-process', 'iran'], [])
+    >>> result.camps[1], result.unaligned, result.frustrated, result.contested
+    (['cavusoglu', 'sna', 'turkey', 'turkish-defence-ministry'], ['astana-process', 'iran'], [], [])
     """
-    projection, index = _projected(store, selection)
+    judged = with_denials(store, selection)
+    claims = [claim for claim in judged if claim.stance in selection.stances]
+    projection, index = claims_graph(claims, actor_details(store)), {claim.statement: claim for claim in claims}
     signed = signed_graph(projection)
     camps, unaligned = aligned_camps(signed)
     numbered = [(number, actor) for number, camp in enumerate(camps, 1) for actor in sorted(camp)]
@@ -76,7 +81,46 @@ def blocs(store: Store, selection: Selection = Selection()) -> Blocs:
         Contradiction(f.a, f.b, (camp_of[f.a], camp_of[f.b]), f.sign, f.edges, tuple(index[s] for s in f.assertions))
         for f in frustration(signed, camps)
     ]
-    return Blocs([sorted(c) for c in camps], sorted(unaligned), members, signed.number_of_edges(), frustrated)
+    disputed = _contested_links(projection, signed, contests(judged), camp_of)
+    return Blocs([sorted(c) for c in camps], sorted(unaligned), members, signed.number_of_edges(), frustrated, disputed)
+
+
+def _contested_links(projection: nx.MultiDiGraph, signed: nx.Graph, found: list[Contest], camp_of: dict) -> list[ContestedLink]:
+    """The pairs of actors whose camp-deciding edges contested claims stand behind, with
+    how the camps counted them: allies, enemies, or cancelled out (opposite claims on
+    equally many sources leave no link)."""
+    deciding = camp_families()
+    by_pair: dict[tuple[str, str], list[Contest]] = {}
+    for contest in found:
+        if contest.family in deciding:
+            by_pair.setdefault(tuple(sorted((contest.subject, contest.object))), []).append(contest)
+    links = []
+    for (a, b), disputes in sorted(by_pair.items()):
+        edges = [(u, family, v) for u, v in ((a, b), (b, a)) for family in projection.get_edge_data(u, v, default={}) if family in deciding]
+        sign = signed[a][b]["sign"] if signed.has_edge(a, b) else 0
+        links.append(ContestedLink(a, b, (camp_of.get(a), camp_of.get(b)), sign, tuple(sorted(edges)), tuple(disputes)))
+    return links
+
+
+def contested(store: Store, selection: Selection = Selection()) -> Contested:
+    """Claims the selection keeps that another claim denies, or that the opposite relation
+    contradicts from another source (backs against opposes between the same two actors,
+    same direction), with both sides' claims (``kg.projection.contests``).
+
+    Denials are read whatever the selection's stances (its dates, confidence and relations
+    apply); what they contest are the claims of the chosen stances: asserted ones by default,
+    allegations too with ``stances=("asserted", "alleged")``.
+
+    Examples
+    --------
+    >>> from kg.loader import load
+    >>> from kg.store import open_store
+    >>> store = open_store(":memory:")
+    >>> _ = load(store, ["examples/ain-issa-2020/ain-issa.yaml"])
+    >>> contested(store).contests
+    []
+    """
+    return Contested(contests(with_denials(store, selection)))
 
 
 def balance(store: Store, selection: Selection = Selection()) -> Balance:

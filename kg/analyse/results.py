@@ -11,11 +11,12 @@ tables), renders itself in Jupyter (``_repr_html_``) and turns into a pandas Dat
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from kg.analyse.paths import Path, Step
-from kg.projection import Claim
+from kg.model import date_text
+from kg.projection import Claim, Contest
 from kg.table import Table
 
 Edge = tuple[str, str, str]  # (subject, family, object): one edge of the projection
@@ -93,18 +94,44 @@ class Contradiction:
         return "allies in different camps" if self.sign > 0 else "enemies in one camp"
 
 
+@dataclass(frozen=True)
+class ContestedLink:
+    """Two actors whose camp-deciding claims are contested, and how the camps counted them."""
+
+    a: str
+    b: str
+    camps: tuple[int | None, int | None]  # the camps of a and b (None: unaligned)
+    sign: int  # +1 counted as allies, -1 as enemies, 0 cancelled out (no link)
+    edges: tuple[Edge, ...]  # every camp-deciding edge between them
+    contests: tuple[Contest, ...]  # each with the claims for and against
+
+    @property
+    def counted_as(self) -> str:
+        return {1: "allies", -1: "enemies", 0: "cancelled out"}[self.sign]
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        """Both sides' claims, contest by contest, each once."""
+        both = (claim for contest in self.contests for claim in (*contest.claims, *contest.against))
+        return tuple({claim.statement: claim for claim in both}.values())
+
+
 @dataclass
 class Blocs(Result):
-    """Camps (largest first, members sorted), unaligned actors, and the contradicting links."""
+    """Camps (largest first, members sorted), unaligned actors, the contradicting links, and
+    the links whose claims are contested (``kg analyse contested``): camps that rest on them
+    rest on claims other sources deny or contradict."""
 
     camps: list[list[str]]
     unaligned: list[str]
     members: list[Member]  # camp by camp, then the unaligned
     signed_edges: int  # links the camps were decided on
     frustrated: list[Contradiction]
+    contested: list[ContestedLink] = field(default_factory=list)
 
     COLUMNS = ("camp", "actor", "label", "type")
     FRUSTRATION_COLUMNS = ("a", "b", "camps", "problem", "claims")
+    CONTESTED_COLUMNS = ("a", "b", "camps", "counted_as", "contested")
 
     @property
     def rows(self) -> list[dict]:
@@ -123,15 +150,33 @@ class Blocs(Result):
             for c in self.frustrated
         ]
 
+    def _contested_rows(self) -> list[dict]:
+        return [
+            {
+                "a": link.a,
+                "b": link.b,
+                "camps": " / ".join("-" if camp is None else str(camp) for camp in link.camps),
+                "counted_as": link.counted_as,
+                "contested": "; ".join(contest_text(contest) for contest in link.contests),
+                "assertions": " ".join(claim.statement for claim in link.claims),
+            }
+            for link in self.contested
+        ]
+
     @property
     def summary(self) -> dict:
         rows = self._contradiction_rows()
         counts = {"signed_edges": self.signed_edges, "frustration": len(rows)}
-        return {"camps": self.camps, "unaligned": self.unaligned, **counts, "frustrated": rows}
+        return {"camps": self.camps, "unaligned": self.unaligned, **counts, "frustrated": rows, "contested": self._contested_rows()}
 
     @property
     def sections(self) -> dict[str, tuple[list[str], list[dict]]]:
-        return {"frustration": (list(self.FRUSTRATION_COLUMNS), self._contradiction_rows())}
+        """Frustration, and the contested links when there are any (data without
+        allegations or denials prints as before)."""
+        sections = {"frustration": (list(self.FRUSTRATION_COLUMNS), self._contradiction_rows())}
+        if self.contested:
+            sections["contested"] = (list(self.CONTESTED_COLUMNS), self._contested_rows())
+        return sections
 
 
 # -- balance --------------------------------------------------------------------------------------
@@ -275,3 +320,77 @@ class Centrality(Result):
     @property
     def summary(self) -> dict:
         return {"scores": self.rows}
+
+
+# -- contested ------------------------------------------------------------------------------------
+
+
+def contest_text(contest: Contest) -> str:
+    """``uae backs rsf, denied`` or ``a backs b against a opposes b``"""
+    claim = f"{contest.subject} {contest.family} {contest.object}"
+    if contest.kind == "denied":
+        return f"{claim}, denied"
+    return f"{claim} against {contest.subject} {contest.against_family} {contest.object}"
+
+
+def voices(claims: tuple[Claim, ...]) -> str:
+    """Who says so: each claim's sources, with its stance unless asserted and who voices it,
+    e.g. ``un-panel-2024 (alleged, said by UN panel of experts); wam-2024 (denied, said by uae)``."""
+    parts = []
+    for claim in claims:
+        said = [claim.stance] if claim.stance != "asserted" else []
+        said += [f"said by {claim.said_by}"] if claim.said_by else []
+        parts.append(", ".join(claim.sources) + (f" ({', '.join(said)})" if said else ""))
+    return "; ".join(dict.fromkeys(parts))
+
+
+@dataclass
+class Contested(Result):
+    """Claims that sources dispute: denied by another claim, or contradicted by the opposite
+    relation from another source; each contest with the claims on both sides."""
+
+    contests: list[Contest]
+
+    COLUMNS = ("claim", "contested_by", "for", "against")
+    EVIDENCE_COLUMNS = ("claim", "side", "stance", "said_by", "stated", "source", "date", "confidence", "quote")
+
+    @property
+    def rows(self) -> list[dict]:
+        return [
+            {
+                "claim": f"{c.subject} {c.family} {c.object}",
+                "contested_by": "denial" if c.kind == "denied" else f"{c.subject} {c.against_family} {c.object}",
+                "for": voices(c.claims),
+                "against": voices(c.against),
+            }
+            for c in self.contests
+        ]
+
+    def _evidence_rows(self) -> list[dict]:
+        rows = []
+        for contest in self.contests:
+            claim = f"{contest.subject} {contest.family} {contest.object}"
+            for side, claims in (("for", contest.claims), ("against", contest.against)):
+                rows += [{"claim": claim, "side": side, **_evidence(c)} for c in claims]
+        return rows
+
+    @property
+    def summary(self) -> dict:
+        return {"contested": self.rows, "evidence": self._evidence_rows()}
+
+    @property
+    def sections(self) -> dict[str, tuple[list[str], list[dict]]]:
+        return {"evidence": (list(self.EVIDENCE_COLUMNS), self._evidence_rows())}
+
+
+def _evidence(claim: Claim) -> dict:
+    return {
+        "stance": claim.stance,
+        "said_by": claim.said_by,
+        "stated": claim.text(),
+        "source": ", ".join(claim.sources),
+        "date": date_text(claim.date, claim.date_precision),
+        "confidence": claim.confidence,
+        "quote": claim.quote,
+        "statement": claim.statement,
+    }

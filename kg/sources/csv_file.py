@@ -2,9 +2,12 @@
 and with an ``id,title`` header one source per row: ``id,title,publisher,url,date``).
 
 Assertion columns: ``subject, relation, object`` (or ``claim``), ``source``, ``quote``,
-``date``, ``confidence``, ``valid_from``, ``valid_until``, ``note``; a row may define its
-source inline with ``source_title``, ``source_url``, ``source_publisher``, ``source_date``.
-Actors are referenced by id, label or alias, as everywhere.
+``date``, ``confidence``, ``valid_from``, ``valid_until``, ``note``, ``stance``, ``said_by``,
+``process``, ``host``; a row may define its source inline with ``source_title``,
+``source_url``, ``source_publisher``, ``source_date``, ``source_note``. Actors are referenced
+by id, label or alias, as everywhere. The mediators of a joint mediation share one
+``subject`` cell, separated by ``;`` (``saudi-arabia; united-states``), as the parties share
+the ``object`` cell separated by commas. Dates may be partial (``2023``, ``2023-05``).
 
 A line, and a cell, is at most ``MAX_LINE`` characters: a longer one (often an unclosed
 quote, which makes the rest of the file one cell) is an error naming where it starts.
@@ -19,11 +22,11 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.model import Actor, Source, Where, parse_date, parse_id, parse_url, parse_wikidata
 from kg.sources.document import MAX_LINE, Document, Problems, bounded_lines
-from kg.sources.records import ASSERTION_FIELDS, assertion_from_record, check_fields
+from kg.sources.records import ASSERTION_FIELDS, SUBJECT_SEPARATOR, assertion_from_record, check_fields
 
-SOURCE_COLUMNS = {"source_title", "source_url", "source_publisher", "source_date"}
+SOURCE_COLUMNS = {"source_title", "source_url", "source_publisher", "source_date", "source_note"}
 ACTOR_COLUMNS = {"id", "label", "type", "aliases", "wikidata", "description"}
-SOURCE_FILE_COLUMNS = {"id", "title", "publisher", "url", "date"}
+SOURCE_FILE_COLUMNS = {"id", "title", "publisher", "url", "date", "note"}
 COLUMNS = {"actor": ACTOR_COLUMNS, "source": SOURCE_FILE_COLUMNS, "assertion": ASSERTION_FIELDS | SOURCE_COLUMNS}
 
 
@@ -74,6 +77,8 @@ def _add(doc: Document, row: dict, kind: str, width: int, where: Where, sources:
     else:
         if any(row.get(col) for col in SOURCE_COLUMNS):
             _inline_source(row, where, sources)
+        if SUBJECT_SEPARATOR in row.get("subject", ""):  # a joint mediation's mediators share the cell
+            row["subject"] = [name.strip() for name in row["subject"].split(SUBJECT_SEPARATOR)]
         doc.assertions.append(assertion_from_record(row, where, {}, names))
 
 
@@ -110,6 +115,7 @@ def _source(row: dict, where: Where) -> Source:
         publisher=row.get("publisher") or None,
         url=parse_url(row.get("url"), where),
         date=parse_date(row.get("date"), where, "date"),
+        note=row.get("note") or None,
         where=where,
     )
 
@@ -127,6 +133,7 @@ def _inline_source(row: dict, where: Where, sources: dict[str, Source]) -> None:
         publisher=row.get("source_publisher") or None,
         url=url,
         date=parse_date(row.get("source_date"), where, "source_date"),
+        note=row.get("source_note") or None,
         where=where,
     )
     known = sources.setdefault(source.id, source)

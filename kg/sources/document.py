@@ -1,5 +1,6 @@
-"""What every reader returns (``Document``), how it reads past bad records (``Problems``),
-and the line-length guard every line-based reader reads through (``bounded_lines``).
+"""What every reader returns (``Document``), how it reads past bad records (``Problems``)
+and past a record's bad fields (``Checks``), and the line-length guard every line-based
+reader reads through (``bounded_lines``).
 
 These sit below the readers so that each reader, and ``kg.sources`` which picks one,
 imports them without importing each other.
@@ -8,9 +9,10 @@ imports them without importing each other.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.errors import KgError
 from kg.model import Actor, Assertion, Source, Where
@@ -46,6 +48,64 @@ class Document:
         return not (self.actors or self.sources or self.assertions or self.rows_read)
 
 
+class RecordErrors(KgError):
+    """Every error of one record. It reads as its first, which is what ``kg load`` stops
+    at; ``Problems`` and ``kg validate`` report each of ``errors``.
+
+    >>> both = RecordErrors([KgError("bad date", path="a.csv", line=3, field="date"), KgError("bad", path="a.csv", line=3)])
+    >>> str(both), both.field, len(both.errors)
+    ('a.csv:3: date: bad date', 'date', 2)
+    """
+
+    def __init__(self, errors: Sequence[KgError]) -> None:
+        first = errors[0]
+        super().__init__(first.message)  # already prefixed with the first error's place
+        self.path, self.line, self.field = first.path, first.line, first.field
+        self.errors = tuple(each for error in errors for each in each_error(error))
+
+
+def each_error(error: KgError) -> tuple[KgError, ...]:
+    """The errors a raised error stands for: itself, or each of a ``RecordErrors``."""
+    return error.errors if isinstance(error, RecordErrors) else (error,)
+
+
+class Checks:
+    """The checks of one record, each run past the failure of the one before, so that a
+    record with two bad fields is reported twice, not once (``kg validate``).
+
+    >>> def bad_date():
+    ...     raise Where("a.csv", 2).error("not a date", "date")
+    >>> checks = Checks()
+    >>> checks.run(bad_date, default="?"), checks.run(len, "ok")
+    ('?', 2)
+    >>> checks.done()
+    Traceback (most recent call last):
+    kg.errors.KgError: a.csv:2: date: not a date
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[KgError] = []
+
+    def run(self, check: Callable[..., Any], *args: Any, default: Any = None, **kwargs: Any) -> Any:
+        """``check(*args, **kwargs)``, or ``default`` when it raises a ``KgError`` (kept)."""
+        try:
+            return check(*args, **kwargs)
+        except KgError as error:
+            self.errors.extend(each_error(error))
+            return default
+
+    def fail(self, error: KgError) -> None:
+        """Keep an error found without running a check."""
+        self.errors.append(error)
+
+    def done(self) -> None:
+        """Raise what was found: the one error, or ``RecordErrors`` for several."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise RecordErrors(self.errors)
+
+
 class Problems:
     """The errors of single records that a reader reads past.
 
@@ -64,11 +124,13 @@ class Problems:
         self.found: list[KgError] = []
 
     def add(self, error: KgError) -> None:
+        """Keep ``error`` (each of a ``RecordErrors``), or raise it when only one is wanted."""
         if self.limit <= 1:
             raise error
-        self.found.append(error)
-        if len(self.found) >= self.limit:
-            raise KgError(f"stopped reading after {self.limit:,} problems", path=error.path)
+        for each in each_error(error):
+            self.found.append(each)
+            if len(self.found) >= self.limit:
+                raise KgError(f"stopped reading after {self.limit:,} problems", path=error.path)
 
     def each(self, items: Iterable[tuple[object, Where]], build: Callable) -> list:
         """``build(record, where)`` of each item; a record that fails is reported and left out."""

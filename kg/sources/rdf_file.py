@@ -22,6 +22,8 @@ from rdflib.parser import PythonInputSource
 
 from kg.errors import KgError
 from kg.model import (
+    PRECISIONS,
+    STANCES,
     Actor,
     Assertion,
     Source,
@@ -161,6 +163,7 @@ def _source(graph: Graph, node: URIRef, path: str) -> Source:
         url=parse_url(graph.value(node, SCHEMA.url), where, f"{node} url"),
         date=parse_date(graph.value(node, DCTERMS.date), where, f"{node} date"),
         events=source_events(graph, node),
+        note=_opt(graph.value(node, RDFS.comment)),
         where=where,
     )
 
@@ -169,11 +172,12 @@ def _assertion(graph: Graph, node: URIRef, path: str) -> Assertion:
     where = Where(path)
     value = lambda prop: graph.value(node, prop)  # noqa: E731
     relation = value(KGO.relation)
-    subject = value(KGO.subject)
-    if relation is None or subject is None:
+    subjects = sorted(_local(s, ACTOR, path, "actor") for s in graph.objects(node, KGO.subject))
+    if relation is None or not subjects:
         raise KgError(f"assertion {node} needs kgo:subject and kgo:relation", path=path)
     return Assertion(
-        subject=_local(subject, ACTOR, path, "actor"),
+        subject=subjects[0],
+        co_subjects=tuple(subjects[1:]),
         relation=relation.removeprefix(str(KGO)),
         objects=tuple(sorted(_local(o, ACTOR, path, "actor") for o in graph.objects(node, KGO.object))),
         sources=tuple(sorted(_local(s, SOURCE, path, "source") for s in graph.objects(node, PROV.wasDerivedFrom))),
@@ -182,23 +186,60 @@ def _assertion(graph: Graph, node: URIRef, path: str) -> Assertion:
         quote=_opt(value(KGO.quote)),
         valid_from=parse_date(value(KGO.validFrom), where, f"{node} valid_from"),
         valid_until=parse_date(value(KGO.validUntil), where, f"{node} valid_until"),
+        date_precision=_precision(value(KGO.dateReportedPrecision), node, path),
+        valid_from_precision=_precision(value(KGO.validFromPrecision), node, path),
+        valid_until_precision=_precision(value(KGO.validUntilPrecision), node, path),
         note=_opt(value(RDFS.comment)),
         events=event_evidence(graph, node),
+        stance=_stance(value(KGO.stance), node, path),
+        said_by=_actor_ref(value(KGO.saidBy), path),
+        said_by_text=_opt(value(KGO.saidByName)),
+        process=_actor_ref(value(KGO.process), path),
+        host=_actor_ref(value(KGO.host), path),
         where=where,
     )
 
 
+def _stance(value, node: URIRef, path: str) -> str:
+    """``kgo:Alleged`` -> ``alleged``; no ``kgo:stance`` means asserted."""
+    if value is None:
+        return "asserted"
+    name = str(value).removeprefix(str(KGO)).lower()
+    if not str(value).startswith(str(KGO)) or name not in STANCES:
+        raise KgError(
+            f"assertion {node}: kgo:stance is one of kgo:Asserted, kgo:Alleged, kgo:Denied, not {value}", path=path, field="stance"
+        )
+    return name
+
+
+def _precision(value, node: URIRef, path: str) -> str:
+    """How much of a date is known (``year``, ``month``); absent: the day."""
+    if value is None:
+        return "day"
+    if str(value) not in PRECISIONS:
+        raise KgError(f'assertion {node}: a date precision is "year" or "month", not {str(value)!r}', path=path, field="date")
+    return str(value)
+
+
+def _actor_ref(value, path: str) -> str | None:
+    return _local(value, ACTOR, path, "actor") if value is not None else None
+
+
 def _check_edges(graph: Graph, doc: Document, ontology, path: str, problems: Problems) -> None:
-    """Every direct edge in the file must follow from one of its assertions."""
+    """Every direct edge in the file must follow from one of its asserted claims."""
     implied = set()
     for a in doc.assertions:
+        if not a.asserted:  # an alleged or denied claim makes no direct edge
+            continue
         relation = ontology.relation(a.relation)
-        for obj in a.objects:
-            implied |= ontology.implied_edges(ACTOR[a.subject], relation.iri, ACTOR[obj])
+        for subject in a.subjects:
+            for obj in a.objects:
+                implied |= ontology.implied_edges(ACTOR[subject], relation.iri, ACTOR[obj])
     for relation in ontology.relations:
         for s, o in graph.subject_objects(relation):
             if (s, relation, o) not in implied:
-                problems.add(KgError(f"edge {s} {relation} {o} has no kgo:Assertion with its provenance", path=path))
+                message = f"edge {s} {relation} {o} has no kgo:Assertion with its provenance (only an asserted claim makes a direct edge)"
+                problems.add(KgError(message, path=path))
 
 
 def _opt(value) -> str | None:

@@ -13,13 +13,12 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.model import Actor, Assertion, Source, Where, parse_date, parse_id, parse_url, parse_wikidata
 from kg.sources.document import Document, Problems
-from kg.sources.records import ASSERTION_FIELDS, assertion_from_record, check_fields, field_where
+from kg.sources.records import ASSERTION_FIELDS, DEFAULT_FIELDS, assertion_from_record, check_fields, field_where
 from kg.sources.safe_yaml import read_yaml
 
 TOP_FIELDS = {"sources", "actors", "assertions", "defaults"}
 ACTOR_FIELDS = {"id", "label", "type", "aliases", "wikidata", "description"}
-SOURCE_FIELDS = {"id", "title", "publisher", "url", "date"}
-DEFAULT_FIELDS = {"source", "date", "confidence"}
+SOURCE_FIELDS = {"id", "title", "publisher", "url", "date", "note"}
 
 
 def read(path: Path, problems: Problems | None = None) -> Document:
@@ -82,7 +81,7 @@ def _source(record: object, where: Where) -> Source:
     if not isinstance(record, dict):
         record = _short_form("sources", record)
     check_fields(record, SOURCE_FIELDS, where, "source")
-    _check_scalars(record, ("id", "title", "publisher", "url", "date"), where)
+    _check_scalars(record, ("id", "title", "publisher", "url", "date", "note"), where)
     title = record.get("title")
     if not title:
         raise where.error("missing: every source needs a title", "title")
@@ -92,6 +91,7 @@ def _source(record: object, where: Where) -> Source:
         publisher=_opt(record.get("publisher")),
         url=parse_url(record.get("url"), where),
         date=parse_date(record.get("date"), where, "date"),
+        note=_opt(record.get("note")),
         where=where,
     )
 
@@ -141,7 +141,23 @@ def _assertion(record: object, where: Where, defaults: Mapping) -> Assertion:
     if not isinstance(record, dict):
         record = _short_form("assertions", record)
     check_fields(record, ASSERTION_FIELDS, where, "assertion")
-    _check_scalars(record, ("claim", "subject", "relation", "quote", "date", "valid_from", "valid_until", "confidence", "note"), where)
+    scalars = (
+        "claim",
+        "relation",
+        "quote",
+        "date",
+        "valid_from",
+        "valid_until",
+        "confidence",
+        "note",
+        "stance",
+        "said_by",
+        "process",
+        "host",
+    )
+    _check_scalars(record, scalars, where)
+    if isinstance(record.get("subject"), dict):  # a list names joint mediators; a mapping is a mistake
+        raise where.error("expected a name or a list of names, not a mapping", "subject")
     return assertion_from_record(record, where, defaults)
 
 

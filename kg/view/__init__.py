@@ -9,6 +9,16 @@ Content-Security-Policy with script hashes forbids any other script, inline hand
 network request. Text from the data is shown inside ``<bdi>`` elements, with control and
 bidi characters written as ``\\uXXXX`` (on the canvas too, where vis-network draws the
 labels), so a right-to-left override cannot make ``abc\\u202egpj.exe`` read "abcexe.jpg".
+
+What a claim says decides how it is drawn (issue 15). A line stands for the asserted and
+alleged claims behind one (subject, family, object): it is drawn as usual when at least one
+claim is asserted, dashed and faded when it rests on allegations only. The page always
+carries the alleged claims; the legend's "show allegations" box (off unless the selection
+asks for ``alleged``) reveals them, and with it off the page shows exactly the selection's
+asserted claims. Denied claims are never drawn: each is listed, as a denial, in the evidence
+of the line it denies when that line is on the map. A line whose claims are contested
+(``kg.projection.contested_keys``: denied, or contradicted by the opposite relation) carries
+a bar across its middle and an orange halo.
 """
 
 from __future__ import annotations
@@ -17,16 +27,26 @@ import base64
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from kg.analyse.blocs import aligned_camps
 from kg.analyse.signed import signed_graph
 from kg.atomic import write_atomic
+from kg.model import date_text
 from kg.ontology import load_ontology
 from kg.output import visible
-from kg.projection import Actors, Claim, actor_details, claims_by_edge, claims_graph, select_claims
+from kg.projection import (
+    Actors,
+    Claim,
+    actor_details,
+    claims_by_edge,
+    claims_graph,
+    contested_keys,
+    select_claims,
+    with_denials,
+)
 from kg.selection import Selection
 from kg.store import Store
 
@@ -47,6 +67,8 @@ FAMILY_STYLES = {
 }
 #: The style of a family the ontology gained after this table was written.
 OTHER_FAMILY = {"color": "#455a64", "dashes": [6, 3]}
+#: A line resting on allegations only: long even dashes (no family uses them), faded.
+ALLEGED = {"dashes": [10, 10], "opacity": 0.45}
 TYPES = {
     "State": {"color": "#1f4e79", "shape": "dot"},
     "Government": {"color": "#2f75b5", "shape": "square"},
@@ -88,25 +110,47 @@ def families() -> dict[str, dict]:
 def page_data(store: Store, selection: Selection, title: str, types: tuple[str, ...] = (), color_by_bloc: bool = False) -> dict:
     """Everything the page shows, as plain JSON-able data (nodes, edges with their claims).
 
-    ``types`` keeps only claims between actors of those types; ``color_by_bloc`` colours
-    actors by the camps of ``kg analyse blocs`` instead of by type.
+    The claims are those ``selection`` keeps with the alleged ones added whatever its
+    stances (the page shows them on demand), and the denials of them. ``types`` keeps only
+    claims between actors of those types; ``color_by_bloc`` colours actors by the camps of
+    ``kg analyse blocs`` (over the asserted claims) instead of by type.
+    """
+    claims = with_denials(store, replace(selection, stances=("asserted", "alleged")))
+    if selection.focus is None:  # the neighbourhood is the only part that depends on the others
+        facts = {c.statement for c in claims if c.stance == "asserted"}
+    else:
+        facts = {c.statement for c in select_claims(store, replace(selection, stances=("asserted",)))}
+    details = actor_details(store)
+    if types:
+        wanted = {load_ontology().actor_type(t, field="--type").name for t in types}
+        claims = [c for c in claims if all(details.type.get(a) in wanted for a in (*c.subjects, *c.objects))]
+    sources = {s.id: s for s in store.sources()}
+    data = map_data(claims, facts, details, sources, title, color_by_bloc)
+    data["allegations"] = "alleged" in selection.stances
+    return data
+
+
+def map_data(claims: list[Claim], facts: set[str], details: Actors, sources: dict, title: str, color_by_bloc: bool = False) -> dict:
+    """The page's data for ``claims`` (any stances); ``facts`` names the statements shown
+    with allegations hidden (the selection's asserted claims).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> said = Claim("s1", "uae", "backs", "backs", ("rsf",), (), 0.8, dt.date(2023, 5, 1), stance="alleged")
+    >>> denial = Claim("s2", "uae", "backs", "backs", ("rsf",), (), 0.9, dt.date(2023, 5, 2), stance="denied")
+    >>> edge = map_data([said, denial], set(), Actors(), {}, "t")["edges"][0]
+    >>> edge["alleged"], edge["contested"], edge["contestedWithAllegations"], [c["stance"] for c in edge["claims"]]
+    (True, False, True, ['alleged', 'denied'])
     """
     from pyvis.network import Network  # slow to import: only the map pays it
 
-    claims = select_claims(store, selection)
-    details = actor_details(store)
-    camp_of = _camps(claims, details) if color_by_bloc else {}
-    if types:
-        wanted = {load_ontology().actor_type(t, field="--type").name for t in types}
-        claims = [c for c in claims if all(details.type.get(a) in wanted for a in (c.subject, *c.objects))]
-    sources = {s.id: s for s in store.sources()}
-    grouped = claims_by_edge(claims)
-    degree: dict[str, int] = {}
-    for subject, obj, _ in grouped:
-        degree[subject] = degree.get(subject, 0) + 1
-        degree[obj] = degree.get(obj, 0) + 1
+    made = [c for c in claims if c.stance != "denied"]
+    grouped = claims_by_edge(made)
+    denials = claims_by_edge([c for c in claims if c.stance == "denied"])
     net = Network(directed=True, cdn_resources="in_line")
-    for actor in sorted(degree):
+    camp_of = _camps([c for c in made if c.statement in facts], details) if color_by_bloc else {}
+    for actor, degree in sorted(_degrees(grouped, facts).items()):
         kind = details.type.get(actor, "State")
         style = TYPES.get(kind, TYPES["State"])
         net.add_node(
@@ -114,30 +158,40 @@ def page_data(store: Store, selection: Selection, title: str, types: tuple[str, 
             label=details.label.get(actor, actor),
             shape=style["shape"],
             color=style["color"],
-            size=12 + 4 * min(degree[actor], 12) ** 0.8,
+            size=12 + 4 * min(degree, 12) ** 0.8,
             type=kind,
             aliases=list(details.aliases.get(actor, ())),
-            degree=degree[actor],
+            degree=degree,
             camp=camp_of.get(actor),
         )
     legend = families()
+    contested = contested_keys([c for c in claims if c.statement in facts or c.stance == "denied"])
+    contested_with_allegations = contested_keys(claims)
     for number, ((subject, obj, family), supporting) in enumerate(sorted(grouped.items())):
         style = legend[family]
-        source_ids = {s for c in supporting for s in c.sources}
+        denying = denials.get((subject, obj, family), []) + ([] if style["arrow"] else denials.get((obj, subject, family), []))
+        alleged = not any(c.stance == "asserted" for c in supporting)
+        counted = [c for c in supporting if c.statement in facts] or supporting  # the width with allegations hidden
+        source_ids = {s for c in counted for s in c.sources}
+        key = (subject, family, obj)
         net.add_edge(
             subject,
             obj,
             id=f"e{number}",
             family=family,
             relations=sorted({c.relation for c in supporting}),
-            color=style["color"],
-            dashes=style["dashes"],
+            color={"color": style["color"], "highlight": style["color"], "hover": style["color"], "inherit": False}
+            | ({"opacity": ALLEGED["opacity"]} if alleged else {}),
+            dashes=ALLEGED["dashes"] if alleged else style["dashes"],
             arrows="to" if style["arrow"] else "",
             width=1 + 1.5 * min(len(source_ids), 8),
             sources=len(source_ids),
-            claims=[_claim(c, sources) for c in supporting],
+            alleged=alleged,
+            contested=key in contested,
+            contestedWithAllegations=key in contested_with_allegations,
+            claims=[_claim(c, c.statement in facts, sources, details) for c in (*supporting, *denying)],
         )
-    starts = [c.start for c in claims]
+    starts = [c.start for c in made]
     return {
         "title": title,
         "nodes": net.nodes,
@@ -148,7 +202,21 @@ def page_data(store: Store, selection: Selection, title: str, types: tuple[str, 
         "large": len(net.nodes) > LARGE_GRAPH_NODES,
         "camps": bool(camp_of),
         "campColors": CAMP_COLORS,
+        "allegations": False,
     }
+
+
+def _degrees(grouped: dict[tuple[str, str, str], list[Claim]], facts: set[str]) -> dict[str, int]:
+    """Each actor's number of lines with allegations hidden, so that a hidden allegation does
+    not swell a node; an actor only allegations link counts those."""
+    shown: dict[str, int] = {}
+    every: dict[str, int] = {}
+    for (subject, obj, _), supporting in grouped.items():
+        for actor in (subject, obj):
+            every[actor] = every.get(actor, 0) + 1
+            if any(c.statement in facts for c in supporting):
+                shown[actor] = shown.get(actor, 0) + 1
+    return {actor: shown.get(actor, count) for actor, count in every.items()}
 
 
 def _camps(claims: list[Claim], details: Actors) -> dict[str, int]:
@@ -157,14 +225,26 @@ def _camps(claims: list[Claim], details: Actors) -> dict[str, int]:
     return {actor: number for number, camp in enumerate(camps, 1) for actor in camp}
 
 
-def _claim(claim: Claim, sources: dict) -> dict:
+def _claim(claim: Claim, fact: bool, sources: dict, details: Actors) -> dict:
+    """One claim for the evidence panel; ``start``/``until``/``date`` are days for the time
+    slider, ``reported``/``from``/``to`` the dates as written (``2023-05``)."""
+    name = details.label.get
     return {
         "statement": claim.statement,
         "text": claim.text(),
         "relation": claim.relation,
+        "stance": claim.stance,
+        "fact": fact,
+        "saidBy": name(claim.said_by, claim.said_by) if claim.said_by else None,
+        "process": name(claim.process, claim.process) if claim.process else None,
+        "host": name(claim.host, claim.host) if claim.host else None,
+        "note": claim.note,
         "start": claim.start.isoformat(),
         "until": claim.valid_until.isoformat() if claim.valid_until else None,
         "date": claim.date.isoformat(),
+        "reported": date_text(claim.date, claim.date_precision),
+        "from": date_text(claim.valid_from, claim.valid_from_precision) if claim.valid_from not in (None, claim.date) else None,
+        "to": date_text(claim.valid_until, claim.valid_until_precision),
         "confidence": claim.confidence,
         "quote": claim.quote,
         "sources": [

@@ -1,4 +1,6 @@
 // actorgraph map: filters, search, time slider and evidence panel over vis-network.
+// Alleged claims travel with the page and count only while "show allegations" is on; denied
+// ones are never drawn and count nowhere: they are listed in the evidence of the line they deny.
 // Every text from the data reaches the page through textContent, never innerHTML, inside a
 // <bdi> (right-to-left text cannot reorder the words around it) and with control and bidi
 // characters shown as \uXXXX (a label "abc\u202egpj.exe" must not read "abcexe.jpg").
@@ -12,6 +14,7 @@
     types: new Set(Object.keys(data.types)),
     date: null, // ISO date string, or null for all dates
     focus: null, // Set of node ids, or null
+    allegations: data.allegations, // whether alleged claims count (the legend's "show allegations")
     visibleNodes: new Set(),
     visibleEdges: new Set(),
   };
@@ -34,9 +37,22 @@
     return claim.start <= day && (claim.until === null || day <= claim.until);
   }
 
+  // The claims that draw a line now: asserted ones the selection keeps, alleged ones (and
+  // asserted ones only they bring into a focus) while allegations show; never a denial.
+  function counts(claim) {
+    return claim.stance !== "denied" && (claim.fact || state.allegations);
+  }
+  // Actors some claim links with allegations hidden; the others show only with allegations.
+  var factNodes = new Set();
+  data.edges.forEach(function (e) {
+    if (e.claims.some(function (c) { return c.fact; })) { factNodes.add(e.from); factNodes.add(e.to); }
+  });
+
   function edgePasses(edge) {
     if (!state.families.has(edge.family)) return false;
-    if (state.date !== null && !edge.claims.some(function (c) { return holds(c, state.date); })) return false;
+    var drawing = edge.claims.filter(counts);
+    if (!drawing.length) return false;
+    if (state.date !== null && !drawing.some(function (c) { return holds(c, state.date); })) return false;
     var a = nodes.get(edge.from), b = nodes.get(edge.to);
     if (!state.types.has(a.type) || !state.types.has(b.type)) return false;
     if (state.focus && !(state.focus.has(edge.from) && state.focus.has(edge.to))) return false;
@@ -51,13 +67,33 @@
     state.visibleNodes = new Set(nodes.getIds({
       filter: function (n) {
         if (!state.types.has(n.type)) return false;
+        if (!state.allegations && !factNodes.has(n.id)) return false;
         if (state.focus && !state.focus.has(n.id)) return false;
         return filtering ? touched.has(n.id) : true;
       },
     }));
+    markContested();
     nodeView.refresh();
     edgeView.refresh();
     updateCounts();
+  }
+
+  // A contested line: a bar across its middle and an orange halo. Which lines are contested
+  // depends on whether allegations count (an allegation and its denial are contested).
+  var marked = {};
+  function markContested() {
+    var changes = [];
+    edges.forEach(function (e) {
+      var on = e.contested || (state.allegations && e.contestedWithAllegations);
+      if (Boolean(marked[e.id]) === on) return;
+      marked[e.id] = on;
+      changes.push({
+        id: e.id,
+        arrows: { to: { enabled: data.families[e.family].arrow }, middle: { enabled: on, type: "bar", scaleFactor: 1.4 } },
+        shadow: { enabled: on, color: "rgba(255, 143, 0, 0.9)", size: 9, x: 0, y: 0 },
+      });
+    });
+    if (changes.length) edges.update(changes);
   }
 
   var nodeView = new vis.DataView(nodes, { filter: function (n) { return state.visibleNodes.has(n.id); } });
@@ -88,10 +124,17 @@
 
   function settled() {
     if (window.kg.settledMs === null) window.kg.settledMs = Math.round(performance.now() - started);
+    state.visibleNodes.forEach(function (id) { placed.add(id); });
     setPhysics(false);
   }
   if (data.large) {
     window.setTimeout(function () { settled(); status("Large graph (" + data.nodes.length + " actors): physics is off; use kg view --focus ACTOR or filters for a readable layout.", true); }, 0);
+  } else if (!state.visibleNodes.size) {
+    // Nothing to lay out (no relations, or allegations only): vis-network would never settle.
+    window.setTimeout(function () {
+      settled();
+      status(data.edges.length ? "Nothing asserted here: tick \u201cshow allegations\u201d in the legend for " + data.edges.length + " alleged relation(s)." : "No relations to show.", true);
+    }, 0);
   } else {
     network.once("stabilizationIterationsDone", settled);
   }
@@ -160,10 +203,32 @@
     dot.style.background = data.types[key].color;
     legendItem(document.getElementById("legend-types"), key, key + " (" + data.types[key].shape + ")", dot, state.types);
   });
+  var showAllegations = document.getElementById("show-allegations");
+  showAllegations.checked = state.allegations;
+  // Actors first shown with the allegations have no place yet: a short layout finds them one.
+  var placed = new Set();
+  showAllegations.addEventListener("change", function () {
+    state.allegations = showAllegations.checked;
+    refresh();
+    var fresh = Array.from(state.visibleNodes).filter(function (id) { return !placed.has(id); });
+    state.visibleNodes.forEach(function (id) { placed.add(id); });
+    if (fresh.length && !data.large) {
+      window.kg.settling = true;
+      network.once("stabilizationIterationsDone", function () { window.kg.settling = false; });
+      network.stabilize(200);
+    }
+  });
   updateCounts();
   function updateCounts() {
-    var perFamily = {}, perType = {};
-    state.visibleEdges.forEach(function (id) { var f = edges.get(id).family; perFamily[f] = (perFamily[f] || 0) + 1; });
+    var perFamily = {}, perType = {}, alleged = 0, contested = 0;
+    state.visibleEdges.forEach(function (id) {
+      var e = edges.get(id);
+      perFamily[e.family] = (perFamily[e.family] || 0) + 1;
+      if (e.alleged) alleged += 1;
+      if (marked[id]) contested += 1;
+    });
+    document.getElementById("count-alleged").textContent = String(alleged);
+    document.getElementById("count-contested").textContent = String(contested);
     state.visibleNodes.forEach(function (id) { var t = nodes.get(id).type; perType[t] = (perType[t] || 0) + 1; });
     document.querySelectorAll("[data-count]").forEach(function (span) {
       var key = span.dataset.count;
@@ -230,18 +295,29 @@
     clearPanel();
     var family = data.families[edge.family];
     panel.appendChild(el("h3", [datum(label(edge.from)), " " + family.label + " ", datum(label(edge.to))]));
-    panel.appendChild(el("p", edge.claims.length + " assertion(s), " + edge.sources + " source(s); asserted as: " + edge.relations.join(", "), "hint"));
-    edge.claims.forEach(function (claim) {
-      var box = el("div", null, "claim");
-      box.appendChild(el("div", datum(claim.text), "meta"));
+    var shown = edge.claims.filter(function (c) { return c.stance === "denied" || counts(c); });
+    var stances = {};
+    shown.forEach(function (c) { if (c.stance !== "asserted") stances[c.stance] = (stances[c.stance] || 0) + 1; });
+    var other = Object.keys(stances).sort().map(function (s) { return stances[s] + " " + s; });
+    panel.appendChild(el("p", shown.length + " assertion(s)" + (other.length ? " (" + other.join(", ") + ")" : "") + ", " + edge.sources + " source(s); " + (edge.alleged ? "alleged" : "asserted") + " as: " + edge.relations.join(", "), "hint"));
+    if (marked[id]) panel.appendChild(el("p", "Contested: one source's claim is denied or contradicted by another's.", "contested-note"));
+    shown.forEach(function (claim) {
+      var box = el("div", null, "claim " + claim.stance);
+      box.appendChild(el("div", [el("span", claim.stance, "stance"), " ", datum(claim.text)], "meta"));
+      if (claim.saidBy) box.appendChild(el("div", ["said by ", datum(claim.saidBy)], "said-by"));
+      var context = [];
+      if (claim.process) context.push("process ", datum(claim.process));
+      if (claim.host) context.push(context.length ? " · host " : "host ", datum(claim.host));
+      if (context.length) box.appendChild(el("div", context, "meta"));
       if (claim.quote) box.appendChild(el("blockquote", datum(claim.quote)));
+      if (claim.note) box.appendChild(el("div", ["note: ", datum(claim.note)], "note"));
       claim.sources.forEach(function (source) {
         var line = el("div");
         line.appendChild(safeLink(source.url, source.title));
         if (source.publisher) line.appendChild(el("span", [" — ", datum(source.publisher)], "meta"));
         box.appendChild(line);
       });
-      var when = "reported " + claim.date + (claim.start !== claim.date ? ", holds from " + claim.start : "") + (claim.until ? " until " + claim.until : "");
+      var when = "reported " + claim.reported + (claim.from ? ", holds from " + claim.from : "") + (claim.to ? " until " + claim.to : "");
       box.appendChild(el("div", when + " · confidence " + claim.confidence, "meta"));
       panel.appendChild(box);
     });
@@ -272,7 +348,7 @@
 
   // For tests and the curious: the live state of the page.
   window.kg = {
-    network: network, nodes: nodes, edges: edges, state: state, settledMs: null,
+    network: network, nodes: nodes, edges: edges, state: state, settledMs: null, settling: false,
     visibleNodes: function () { return Array.from(state.visibleNodes).sort(); },
     visibleEdges: function () {
       return Array.from(state.visibleEdges).map(function (id) { var e = edges.get(id); return [e.from, e.family, e.to]; }).sort();
