@@ -31,6 +31,7 @@ from kg.names import ActorIndex, ExactIndex, hint
 from kg.namespaces import ACTOR, KGO, SOURCE, STMT
 from kg.ontology import Ontology
 from kg.sources import Document, is_data_file, readers
+from kg.sources.document import Checks
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ACTOR = str(ACTOR)
@@ -221,10 +222,13 @@ def resolve_assertion(
     ('turkey', ('sna',), datetime.date(2020, 12, 29))
     """
     where = raw.where
-    named = ontology.relation(raw.relation, path=where.path, line=where.line, field="relation")
+    checks = Checks()  # the names and sources are checked independently: kg validate lists each problem
+    named = checks.run(ontology.relation, raw.relation, path=where.path, line=where.line, field="relation")
+    subjects = tuple(checks.run(index.lookup, name, where, "subject") for name in raw.subjects)
+    objects = tuple(checks.run(index.lookup, name, where, "object") for name in raw.objects)
+    source_ids = checks.run(_claim_sources, raw, sources, single_source)
+    checks.done()
     relation, swapped = ontology.forward(named)
-    subjects = tuple(index.lookup(name, where, "subject") for name in raw.subjects)
-    objects = tuple(index.lookup(name, where, "object") for name in raw.objects)
     if swapped:
         if len(objects) != 1 or len(subjects) != 1:
             raise where.error(f"{named.name!r} takes exactly one actor on each side", "object" if len(objects) != 1 else "subject")
@@ -235,7 +239,6 @@ def resolve_assertion(
         raise where.error(f"only 'mediates' may name several subjects (joint mediators); {relation.name!r} takes one subject", "subject")
     if same := set(subjects) & set(objects):
         raise where.error(f"subject and object are the same actor ({min(same)!r}): a claim links two actors", "object")
-    source_ids = _claim_sources(raw, sources, single_source)
     date, precision = raw.date, raw.date_precision
     if date is None:
         date, precision = sources[source_ids[0]].date, "day"

@@ -31,6 +31,7 @@ from kg.ontology import load_ontology
 from kg.rules import actor_kinds, check_records, data_files, graph_iri, known_sources
 from kg.shacl import Problem, add_result, locate, shacl_report, with_references
 from kg.sources import Document, Problems, read_document
+from kg.sources.document import each_error
 from kg.store import Store
 
 #: The most record errors ``kg validate`` collects from one file's reader before it stops reading it.
@@ -116,7 +117,7 @@ def check_documents(documents: list[Document], store: Store | None = None) -> Ch
         triples: set = set()
         for check in check_records(doc, index, sources, ontology, kinds):
             if check.error is not None:
-                checked.problems.append(_problem(check.error, check.record, doc.path))
+                checked.problems += [_problem(error, check.record, doc.path) for error in each_error(check.error)]
                 if check.node is not None:
                     checked.broken.add(check.node)
                 continue

@@ -10,10 +10,12 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
 
 from kg.errors import KgError
+from kg.loader import load
 from kg.namespaces import ACTOR, KGO
 from kg.rules import document_triples, graph_iri
 from kg.shacl import check_load, shacl_report
 from kg.sources import read_document
+from kg.store import open_store
 from kg.validate import validate_files, validate_store
 from tests.conftest import EXAMPLE_FILE, write
 
@@ -130,7 +132,7 @@ def test_files_may_name_actors_the_store_already_has(example_store, tmp_path):
     claim = write(tmp_path / "more.yaml", "sources:\n  s: {title: S, date: 2021-01-01}\nassertions:\n  - claim: Ankara backs SNA\n")
     assert validate_files([claim], example_store).problems == []
     alone = validate_files([claim])
-    assert [(p.line, p.field) for p in alone.problems] == [(4, "subject")]
+    assert sorted((p.line, p.field) for p in alone.problems) == [(4, "object"), (4, "subject")]  # Ankara and SNA
 
 
 def test_a_broken_store_is_reported_by_file_record_and_field(example_store):
@@ -288,3 +290,17 @@ def test_the_documented_example_runs(monkeypatch):
     monkeypatch.chdir(ROOT)
     result = doctest.testmod(kg.validate)
     assert result.attempted and not result.failed
+
+
+def test_every_unknown_name_and_source_of_one_claim_is_a_problem_of_its_own(tmp_path):
+    """Not only the first: a claim naming an unknown subject, object and source gives three
+    problems on its line, each with its field; `kg load` still stops at the first."""
+    path = write(
+        tmp_path / "claims.yaml",
+        "sources: {s: {title: T, date: 2021-01-01}}\nactors: {a: State}\n"
+        "assertions:\n  - {subject: nobody, relation: backs, object: nothing, source: nosource}\n",
+    )
+    problems = validate_files([path]).problems
+    assert sorted((p.line, p.field) for p in problems) == [(4, "object"), (4, "source"), (4, "subject")]
+    with pytest.raises(KgError, match="unknown actor 'nobody'"):
+        load(open_store(":memory:"), [path])
