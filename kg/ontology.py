@@ -23,6 +23,10 @@ from kg.errors import KgError
 from kg.namespaces import KGO
 
 
+#: The datasets whose codes a relation may carry besides CAMEO, and the property holding each.
+CODE_SCHEMES = {"ESD": KGO.esdCode, "MMP": KGO.mmpCode, "ATOP": KGO.atopCode, "COW": KGO.cowCode}
+
+
 def normalise(name: str) -> str:
     """Fold a user-typed name so that ``negotiates-with``, ``negotiatesWith`` and
     ``Negotiates with`` compare equal.
@@ -62,6 +66,9 @@ class Relation:
     symmetric: bool
     parents: tuple[URIRef, ...]  # every super-relation, nearest first
     cameo: tuple[str, ...]
+    #: Codes of the datasets this relation corresponds to, other than CAMEO: (scheme, code) pairs
+    #: such as ("ESD", "ext_w") or ("ATOP", "DEFENSE"), so that data can move between them.
+    codes: tuple[tuple[str, str], ...] = ()
     sign: int | None = None  # set on a family: +1 cooperative, -1 hostile, 0 neither
     decides_camps: bool = False  # a family that says whether two actors are on one side
 
@@ -114,6 +121,7 @@ class Ontology:
             symmetric=(iri, RDF.type, OWL.SymmetricProperty) in g,
             parents=parents,
             cameo=tuple(sorted(str(c) for c in g.objects(iri, KGO.cameoCode))),
+            codes=tuple((scheme, str(c)) for scheme, prop in CODE_SCHEMES.items() for c in sorted(g.objects(iri, prop))),
             sign=None if sign is None else int(sign),
             decides_camps=(iri, KGO.decidesCamps, Literal(True)) in g,
         )

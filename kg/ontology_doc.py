@@ -149,9 +149,11 @@ def reference_markdown(ontology: Ontology | None = None) -> str:
         "Every relation is an `owl:ObjectProperty` and, by punning, a `kgo:Relation` individual that",
         "assertions name. *CLI name* is how `kg` commands and data files spell it; a relation rolls up to",
         "its super-relations (`rdfs:subPropertyOf`), and a two-digit CAMEO code stands for every code under it.",
+        "*Other codes* name the same relation in UCDP's External Support Dataset (ESD), Stanford's Mapping",
+        "Militants Project (MMP), the ATOP alliance data and the Correlates of War alliance types (COW).",
         "",
-        "| relation | CLI name | sub-relation of | inverse | symmetric | domain → range | CAMEO | description |",
-        "|---|---|---|---|---|---|---|---|",
+        "| relation | CLI name | sub-relation of | inverse | symmetric | domain → range | CAMEO | other codes | description |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for term in terms:
         if term in ontology.relations:
@@ -179,10 +181,11 @@ def _relation_row(graph: Graph, ontology: Ontology, term: URIRef) -> str:
     inverse = relation.inverse or relation.inverse_of
     inverse_text = f"`{_curie(inverse)}`" if inverse is not None else ""
     cameo = " ".join(relation.cameo)
+    codes = "; ".join(f"{scheme} {code}" for scheme, code in relation.codes)
     symmetric = "yes" if relation.symmetric else ""
     return (
         f"| `{_curie(term)}` | `{kebab(term.removeprefix(str(KGO)))}` | {parents} | {inverse_text} | {symmetric} |"
-        f" {_domain_range(graph, term)} | {cameo} | {_cell(relation.comment)} |"
+        f" {_domain_range(graph, term)} | {cameo} | {codes} | {_cell(relation.comment)} |"
     )
 
 

@@ -386,7 +386,7 @@ def actors(store: Store, type_name: str | None = None, search: str | None = None
 
 
 #: What ``kg relations`` prints; each row also has the relation's ``meaning`` (its comment).
-RELATION_COLUMNS = ["name", "rolls_up_to", "inverse", "symmetric", "cameo"]
+RELATION_COLUMNS = ["name", "rolls_up_to", "inverse", "symmetric", "cameo", "codes"]
 
 
 def relations() -> Table:
@@ -403,6 +403,7 @@ def relations() -> Table:
                 else (f"(inverse of {ontology.relations[rel.inverse_of].name})" if rel.inverse_of else ""),
                 "symmetric": "yes" if rel.symmetric else "",
                 "cameo": " ".join(rel.cameo),
+                "codes": "; ".join(f"{scheme} {code}" for scheme, code in rel.codes),
                 "meaning": rel.comment,
             }
         )

@@ -86,6 +86,7 @@ def test_relation_families_signs_and_camps_are_read_from_the_turtle():
     signs = {name: family.sign for name, family in ontology.families.items()}
     assert signs == {
         "backs": 1,
+        "descends-from": 0,
         "mediates": 1,
         "negotiates-with": 0,
         "opposes": -1,
@@ -110,3 +111,44 @@ def test_every_relation_rolls_up_to_exactly_one_family():
     assert all(not family.parents and family.forward for family in ontology.families.values())
     assert ontology.family(ontology.relation("has-part")).name == "part-of"
     assert ontology.family(ontology.relation("condemns")).name == "opposes"
+
+
+def test_support_types_alliances_and_lineage_roll_up_to_their_families():
+    ontology = load_ontology()
+
+    def family(name: str) -> str:
+        return ontology.family(ontology.relation(name)).name
+
+    for name in ("arms", "trains", "sends-troops", "supplies", "gives-base-access", "gives-safe-haven", "shares-intelligence"):
+        assert ontology.relations[ontology.relation(name).parents[0]].name == "militarily-backs", name
+        assert family(name) == "backs"
+    assert ontology.relation("funds").parents[0] == KGO.financiallyBacks
+    for name in ("allied-with", "fights-alongside", "defence-pact-with", "non-aggression-pact-with"):
+        assert family(name) == "backs" and ontology.relation(name).symmetric, name
+    assert family("rival-of") == "opposes" and ontology.relation("rival-of").symmetric
+    assert family("affiliate-of") == family("merged-into") == "part-of"
+    assert family("splinter-of") == family("has-splinter") == "descends-from"
+    assert ontology.sign("descends-from") == 0 and not ontology.families["descends-from"].decides_camps
+    assert ontology.forward(ontology.relation("absorbed")) == (ontology.relation("merged-into"), True)
+
+
+def test_an_alliance_entails_backing_both_ways_and_a_rivalry_opposition_both_ways():
+    ontology = load_ontology()
+    a, b = URIRef("urn:a"), URIRef("urn:b")
+    allied = ontology.implied_edges(a, KGO.fightsAlongside, b)
+    for x, y in ((a, b), (b, a)):
+        assert {(x, KGO.fightsAlongside, y), (x, KGO.alliedWith, y), (x, KGO.backs, y), (y, KGO.backedBy, x)} <= allied
+    rivals = ontology.implied_edges(a, KGO.rivalOf, b)
+    assert {(a, KGO.opposes, b), (b, KGO.opposes, a), (a, KGO.opposedBy, b), (b, KGO.opposedBy, a)} <= rivals
+    assert not any(p in (KGO.backs, KGO.partOf) for _, p, _ in ontology.implied_edges(a, KGO.splinterOf, b))
+    assert ontology.implied_edges(a, KGO.splinterOf, b) == {
+        (a, KGO.splinterOf, b), (a, KGO.descendsFrom, b), (b, KGO.hasSplinter, a), (b, KGO.ancestorOf, a),
+    }
+
+
+def test_relations_carry_the_codes_of_the_datasets_they_come_from():
+    ontology = load_ontology()
+    assert ("ESD", "ext_w") in ontology.relation("arms").codes
+    assert ontology.relation("defence-pact-with").codes == (("ATOP", "DEFENSE"), ("COW", "Type I"))
+    assert ontology.relation("splinter-of").codes == (("MMP", "splinters"),)
+    assert ontology.relation("shares-intelligence").cameo == ("064",)
