@@ -22,7 +22,6 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg.errors import KgError
 from kg.namespaces import KGO
 
-
 #: The datasets whose codes a relation may carry besides CAMEO, and the property holding each.
 CODE_SCHEMES = {"ESD": KGO.esdCode, "MMP": KGO.mmpCode, "ATOP": KGO.atopCode, "COW": KGO.cowCode}
 

@@ -142,7 +142,10 @@ def test_an_alliance_entails_backing_both_ways_and_a_rivalry_opposition_both_way
     assert {(a, KGO.opposes, b), (b, KGO.opposes, a), (a, KGO.opposedBy, b), (b, KGO.opposedBy, a)} <= rivals
     assert not any(p in (KGO.backs, KGO.partOf) for _, p, _ in ontology.implied_edges(a, KGO.splinterOf, b))
     assert ontology.implied_edges(a, KGO.splinterOf, b) == {
-        (a, KGO.splinterOf, b), (a, KGO.descendsFrom, b), (b, KGO.hasSplinter, a), (b, KGO.ancestorOf, a),
+        (a, KGO.splinterOf, b),
+        (a, KGO.descendsFrom, b),
+        (b, KGO.hasSplinter, a),
+        (b, KGO.ancestorOf, a),
     }
 
 
