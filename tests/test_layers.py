@@ -20,7 +20,7 @@ LAYERS = [
     ("sources", ["kg.sources"]),
     ("names and record rules", ["kg.names", "kg.rules"]),
     ("store", ["kg.store"]),
-    ("load, query, projection", ["kg.loader", "kg.shacl", "kg.validate", "kg.query", "kg.projection"]),
+    ("load, query, projection", ["kg.loader", "kg.shacl", "kg.validate", "kg.query", "kg.projection", "kg.extract"]),
     ("analyse", ["kg.analyse"]),
     ("view, export, serve", ["kg.view", "kg.export", "kg.serve"]),
     ("api", ["kg.api"]),
