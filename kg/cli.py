@@ -655,6 +655,8 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
       kg validate --format turtle > report.ttl
     """
     result = kg.open(ctx.obj["store"]).validate(*paths)
+    for note in (*result.warnings, *(f"skipped: {check}" for check in result.skipped)):
+        click.echo(f"warning: {visible(note)}", err=True)
     if fmt == "turtle":
         click.echo(result.report.serialize(format="turtle").rstrip("\n"))
     elif fmt == "json":

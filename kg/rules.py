@@ -164,6 +164,13 @@ def check_unique(records: Iterable[Actor | Source], what: str) -> None:
 def check_types_agree(actors: Iterable[Actor], ontology: Ontology) -> None:
     """One id, one type: two files (or a file and the store) must not define an actor as
     a State in one place and an ArmedGroup in another."""
+    for _, error in type_conflicts(actors, ontology):
+        raise error
+
+
+def type_conflicts(actors: Iterable[Actor], ontology: Ontology) -> Iterator[tuple[Actor, KgError]]:
+    """Each actor whose type differs from the first definition of its id, with the error
+    (``kg load`` stops at the first, ``kg validate`` lists them all)."""
     first: dict[str, tuple[str, Actor]] = {}
     for actor in actors:
         try:
@@ -172,7 +179,13 @@ def check_types_agree(actors: Iterable[Actor], ontology: Ontology) -> None:
             continue  # reported with its line when the file's actors are converted
         known, where = first.setdefault(actor.id, (kind, actor))
         if known != kind:
-            raise actor.where.error(f"actor {actor.id!r} is a {kind} here but a {known} in {where.where.path}", "type")
+            message = f"actor {actor.id!r} is {_a(kind)} here but {_a(known)} in {where.where.path}"
+            yield actor, actor.where.error(message, "type")
+
+
+def _a(kind: str) -> str:
+    """``a State``, ``an ArmedGroup``."""
+    return f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind}"
 
 
 def actor_terms(actor: Actor, ontology: Ontology, terms=RDF_TERMS) -> Iterator[tuple]:

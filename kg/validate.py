@@ -24,11 +24,13 @@ from urllib.parse import unquote, urlparse
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from kg.confusables import lookalikes
 from kg.errors import KgError
+from kg.loader import shared_names
 from kg.model import Where
 from kg.names import ActorIndex
 from kg.ontology import load_ontology
-from kg.rules import actor_kinds, check_records, data_files, graph_iri, known_sources
+from kg.rules import actor_kinds, check_records, data_files, graph_iri, known_sources, type_conflicts
 from kg.shacl import Problem, add_result, locate, shacl_report, with_references
 from kg.sources import Document, Problems, read_document
 from kg.sources.document import each_error
@@ -44,6 +46,10 @@ class Validation:
 
     problems: list[Problem]
     report: Graph
+    #: What ``kg load`` would warn about (a name two actors share, look-alike names), by line.
+    warnings: list[str] = field(default_factory=list)
+    #: Checks that could not run (no store to compare names and types with), said, not hidden.
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -55,6 +61,11 @@ class Validation:
 
 def validate_files(paths: Iterable[str | Path], store: Store | None = None) -> Validation:
     """Check data files without loading them; names may refer to actors in ``store``.
+
+    Every check ``kg load`` makes runs here too (so a file that validates loads), but each
+    problem is listed rather than the first: the loader's record rules, one type per actor id
+    across files and the store, SHACL; and ``kg load``'s warnings come back as ``warnings``.
+    Without a store, the checks against one are listed in ``skipped``.
 
     Examples
     --------
@@ -77,7 +88,21 @@ def validate_files(paths: Iterable[str | Path], store: Store | None = None) -> V
     for problem in problems:  # stage-1 problems become results too: --format turtle shows everything
         add_result(report, graph_iri(problem.path), problem.text())
     problems += locate(violations, data, checked.where)
-    return Validation(sorted(set(problems), key=lambda p: p.sort_key), report)
+    known = store.actors() if store else []
+    skipped = [] if store else [NO_STORE]
+    return Validation(sorted(set(problems), key=lambda p: p.sort_key), report, load_warnings(documents, known), skipped)
+
+
+#: Said when files are checked with no store to compare them with.
+NO_STORE = "no store yet: names and types were checked among these files only, not against a store"
+
+
+def load_warnings(documents: list[Document], known: list) -> list[str]:
+    """What ``kg load`` would warn about these files: look-alike names, names two actors share."""
+    found = lookalikes({doc.path: doc.actors for doc in documents}, known)
+    for path, warnings in shared_names(documents, known).items():
+        found.setdefault(path, []).extend(warnings)
+    return [warning for warnings in found.values() for warning in warnings]
 
 
 def validate_store(store: Store) -> Validation:
@@ -113,6 +138,8 @@ def check_documents(documents: list[Document], store: Store | None = None) -> Ch
     index, kinds = ActorIndex(actors), actor_kinds(actors, ontology)
     sources = known_sources(documents, store)
     checked = Checked([], {}, {})
+    for actor, error in type_conflicts(actors, ontology):
+        checked.problems.append(_problem(error, f"actor {actor.id!r}", actor.where.path))
     for doc in documents:
         triples: set = set()
         for check in check_records(doc, index, sources, ontology, kinds):

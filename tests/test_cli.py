@@ -203,7 +203,7 @@ def test_review_findings_give_clear_errors(kg, tmp_path):
     assert json.loads(kg("match", "?x opposes ypg", "--format", "json").stdout) == [{"x": "sna"}, {"x": "turkey"}]
     write(tmp_path / "clash.yaml", "actors:\n  ypg: {label: YPG, type: State}\n")
     result = kg("load", str(tmp_path / "clash.yaml"))
-    assert result.exit_code == 1 and "is a State here but a ArmedGroup" in result.stderr
+    assert result.exit_code == 1 and "is a State here but an ArmedGroup" in result.stderr
     bad = write(tmp_path / "bad.ttl", "<https://w3id.org/actorgraph/actor/Bad/ID> a <https://w3id.org/actorgraph/ontology#State> .\n")
     result = kg("load", str(bad))
     assert result.exit_code == 1 and "not a valid id" in result.stderr

@@ -101,7 +101,7 @@ def test_duplicates_names_every_repeated_id_and_check_unique_the_first(tmp_path)
 
 def test_an_actor_has_one_type_across_files_and_the_store(example_store, tmp_path, ontology):
     doc = read_document(write(tmp_path / "a.csv", "id,label,type\nsna,SNA,State\n"))
-    with pytest.raises(KgError, match="actor 'sna' is a State here but a ArmedGroup") as raised:
+    with pytest.raises(KgError, match="actor 'sna' is a State here but an ArmedGroup") as raised:
         check_types_agree(example_store.actors() + doc.actors, ontology)
     assert (raised.value.path, raised.value.line, raised.value.field) == (str(tmp_path / "a.csv"), 2, "type")
     check_types_agree(example_store.actors() + read_document(EXAMPLE_FILE).actors, ontology)  # the same file again

@@ -304,3 +304,50 @@ def test_every_unknown_name_and_source_of_one_claim_is_a_problem_of_its_own(tmp_
     assert sorted((p.line, p.field) for p in problems) == [(4, "object"), (4, "source"), (4, "subject")]
     with pytest.raises(KgError, match="unknown actor 'nobody'"):
         load(open_store(":memory:"), [path])
+
+
+# -- validate agrees with load --------------------------------------------------------------------
+
+AGREEMENT_CASES = {
+    "type differs from the store": "actors:\n  turkey: {label: Turkey, type: Organization}\n",
+    "type differs between two files": "actors:\n  zz: {label: ZZ, type: State}\n---\nactors:\n  zz: {label: ZZ, type: ArmedGroup}\n",
+    "name two actors share": (
+        "sources:\n  s: {title: S, date: 2021-01-01}\nactors:\n  ankara-fc: {label: Ankara FC, type: Organization, aliases: [Ankara]}\n"
+        "assertions:\n  - {claim: Ankara backs ypg, source: s}\n"
+    ),
+    "unknown source": "assertions:\n  - {claim: turkey backs sna, source: nowhere}\n",
+    "valid": "sources:\n  s: {title: S, date: 2021-01-01}\nassertions:\n  - {claim: turkey backs sna, source: s}\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(AGREEMENT_CASES))
+def test_validate_finds_a_problem_exactly_when_load_fails_and_the_same_one(example_store, tmp_path, case):
+    files = [write(tmp_path / f"part{n}.yaml", text) for n, text in enumerate(AGREEMENT_CASES[case].split("---\n"))]
+    problems = validate_files(files, example_store).problems
+    try:
+        load(example_store, files)
+    except KgError as err:
+        assert problems, f"{case}: kg load fails ({err}) but kg validate finds nothing"
+        assert any(p.message in err.message for p in problems), (err.message, [p.text() for p in problems])
+    else:
+        assert problems == [], f"{case}: kg load succeeds but kg validate says {[p.text() for p in problems]}"
+
+
+def test_validate_lists_every_type_conflict_and_says_what_it_could_not_check(tmp_path):
+    first = write(tmp_path / "a.yaml", "actors:\n  x: {label: X, type: State}\n  y: {label: Y, type: State}\n")
+    second = write(tmp_path / "b.yaml", "actors:\n  x: {label: X, type: ArmedGroup}\n  y: {label: Y, type: Person}\n")
+    result = validate_files([first, second])
+    assert [(p.path, p.line, p.record, p.field) for p in result.problems] == [
+        (str(second), 2, "actor 'x'", "type"),
+        (str(second), 3, "actor 'y'", "type"),
+    ]
+    assert "an ArmedGroup here but a State in" in result.problems[0].message
+    assert result.skipped and "not against a store" in result.skipped[0]
+
+
+def test_validate_gives_the_warnings_load_gives(example_store, tmp_path, kg):
+    shared = write(tmp_path / "shared.yaml", "actors:\n  ankara-fc: {label: Ankara FC, type: Organization, aliases: [Ankara]}\n")
+    assert any("'Ankara' is also a name of actor 'turkey'" in w for w in validate_files([shared], example_store).warnings)
+    kg("load", str(EXAMPLE_FILE))
+    result = kg("validate", str(shared))
+    assert result.exit_code == 0 and "warning: " in result.stderr and "'Ankara' is also a name" in result.stderr
