@@ -146,6 +146,7 @@ def test_a_read_waits_for_a_writer_then_says_the_store_is_being_written(base):
         result = kg(base, "info", wait=0.5)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert "waiting for a load" in result.stderr and "being written" in result.stderr and "try again" in result.stderr
+        assert f"process {writer.pid} writing (" in result.stderr and "open_store" in result.stderr  # who, and its command
         assert time.monotonic() - started < 15
     finally:
         release(writer)
@@ -158,6 +159,7 @@ def test_a_writer_waits_for_readers_then_says_the_store_is_in_use(base):
     try:
         result = kg(base, "load", str(GDELT), wait=0.5)
         assert result.returncode == 1 and "in use" in result.stderr and "Traceback" not in result.stderr
+        assert f"process {reader.pid} reading (" in result.stderr  # names what holds the store
         assert graph_counts(base) == before  # another reader still gets in
     finally:
         release(reader)

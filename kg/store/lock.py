@@ -74,15 +74,59 @@ class StoreLock:
 
     def _busy(self) -> KgError:
         if self.exclusive:
-            message = "the store is in use by another kg process (a load, or a long read); try again when it ends"
+            message = "the store is in use by another kg process (a load, or a long read)"
         else:
-            message = "the store is being written (a load is running); try again when it ends"
-        return KgError(message, path=str(self.folder))
+            message = "the store is being written (a load is running)"
+        found = holders(self.folder)
+        if found:
+            message += f": {'; '.join(found)}"
+        return KgError(f"{message}; try again when it ends (or stop it)", path=str(self.folder))
 
     def release(self) -> None:
         """Let the others in (closing the files releases their locks); idempotent."""
         while self._files:
             os.close(self._files.pop())
+
+
+def holders(folder: Path) -> list[str]:
+    """Who holds the store's lock files, as ``process 4242 reading (kg --store s serve)``.
+
+    A user told only "in use" cannot tell a forgotten ``kg serve`` from a notebook or a
+    load, so the kernel's table of file locks (``/proc/locks``, Linux) is read for the
+    processes holding ``kg.lock`` or ``kg.gate``. Elsewhere, or when it cannot be read,
+    the list is empty and the message stays general.
+    """
+    files = {}
+    for name in (LOCK_FILE, GATE_FILE):
+        try:
+            found = os.stat(folder / name)
+        except OSError:
+            continue
+        files[(os.major(found.st_dev), os.minor(found.st_dev), found.st_ino)] = name
+    try:
+        table = Path("/proc/locks").read_text()
+    except OSError:
+        return []
+    modes: dict[int, str] = {}
+    for line in table.splitlines():
+        fields = line.split()  # "1: FLOCK  ADVISORY  READ 16320 fe:00:2146441 0 EOF"; waiters have "->"
+        if len(fields) < 6 or fields[1] != "FLOCK":
+            continue
+        major, minor, inode = fields[5].split(":")
+        pid = int(fields[4])
+        if (int(major, 16), int(minor, 16), int(inode)) in files and pid != os.getpid():
+            modes[pid] = "writing" if fields[3] == "WRITE" or modes.get(pid) == "writing" else "reading"
+    return [f"process {pid} {mode} ({_command(pid)})" for pid, mode in sorted(modes.items())]
+
+
+def _command(pid: int) -> str:
+    """A process's command line, shortened: what a user recognises (``kg serve``, a notebook)."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return "gone"
+    text = " ".join(" ".join(words).split())  # one line, even for `python -c` code
+    return text if len(text) <= 100 else text[:99] + "…"
 
 
 def lock_wait() -> float:
