@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The demo needs the package alone; the test extras (Playwright, owlready2, Jupyter, pandas)
+# are installed on top only by `make test` and `make bench`.
+TEST_STAMP := $(VENV)/.installed-test
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -11,8 +14,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
 
 ## demo: load the Ain Issa example into a fresh store and print who backs, opposes, mediates whom
 demo: $(STAMP)
@@ -35,14 +42,14 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; }
 
 ## test: lint and run the whole test suite
-test: $(STAMP) system-deps
+test: $(TEST_STAMP) system-deps
 	$(BIN)/ruff check kg tests
 	$(BIN)/pytest -q
 
 ## bench: load and query benchmarks at 10k, 100k and 1M assertions, against rdflib up to 100k
 ## (about 25 minutes and 3 GB; `make bench SIZES="10000 100000"` for the quick part)
 SIZES ?= 10000 100000 1000000
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py --sizes $(SIZES)
 
 clean:
