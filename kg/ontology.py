@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.errors import KgError
 from kg.namespaces import KGO
@@ -68,6 +68,9 @@ class Relation:
     #: Codes of the datasets this relation corresponds to, other than CAMEO: (scheme, code) pairs
     #: such as ("ESD", "ext_w") or ("ATOP", "DEFENSE"), so that data can move between them.
     codes: tuple[tuple[str, str], ...] = ()
+    #: Other words for it (skos:altLabel: "supports", "ally of"): not accepted as names, which
+    #: would make data ambiguous, but used to suggest the relation a user meant.
+    synonyms: tuple[str, ...] = ()
     sign: int | None = None  # set on a family: +1 cooperative, -1 hostile, 0 neither
     decides_camps: bool = False  # a family that says whether two actors are on one side
 
@@ -121,6 +124,7 @@ class Ontology:
             parents=parents,
             cameo=tuple(sorted(str(c) for c in g.objects(iri, KGO.cameoCode))),
             codes=tuple((scheme, str(c)) for scheme, prop in CODE_SCHEMES.items() for c in sorted(g.objects(iri, prop))),
+            synonyms=tuple(sorted(str(word) for word in g.objects(iri, SKOS.altLabel))),
             sign=None if sign is None else int(sign),
             decides_camps=(iri, KGO.decidesCamps, Literal(True)) in g,
         )
@@ -134,8 +138,24 @@ class Ontology:
         found = self._relation_names.get(normalise(name))
         if found is None:
             known = sorted(r.name for r in self.relations.values())
-            raise KgError(f"unknown relation {name!r}{_suggest(name, known)}", **where)  # type: ignore[arg-type]
+            raise KgError(f"unknown relation {name!r}{self._suggest_relation(name)} (known: {', '.join(known)})", **where)  # type: ignore[arg-type]
         return found
+
+    def _suggest_relation(self, name: str) -> str:
+        """``; did you mean 'backs'?`` for ``support``: the closest of every relation's name,
+        label and synonyms, answered with the relation's name (``""`` when none is close).
+
+        Examples
+        --------
+        >>> load_ontology()._suggest_relation("support"), load_ontology()._suggest_relation("ally")
+        ("; did you mean 'backs'?", "; did you mean 'allied-with'?")
+        """
+        words = {}
+        for relation in sorted(self.relations.values(), key=lambda r: r.name):
+            for word in (*relation.synonyms, relation.label, relation.name):  # the name wins a tie
+                words[normalise(word)] = relation.name
+        close = difflib.get_close_matches(normalise(name), list(words), n=1, cutoff=0.6)
+        return f"; did you mean {words[close[0]]!r}?" if close else ""
 
     def looks_like_relation(self, name: str) -> bool:
         """Whether ``name`` would name a relation but for characters that are not allowed in one

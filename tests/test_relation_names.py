@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from kg.errors import KgError
 from kg.ontology import load_ontology
 from tests.conftest import EXAMPLE, snapshot, write
 
@@ -140,3 +141,19 @@ def test_names_in_other_scripts_are_names_not_nothing(kg, store_dir, tmp_path):
     assert kg("match", "?x backs syria", "--format", "json").output.count('"russia"') == 1
     unknown = kg("match", "?x backs 中国")
     assert unknown.exit_code == 1 and "unknown actor '中国'" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [("support", "backs"), ("supports", "backs"), ("ally", "allied-with"), ("enemy", "opposes"), ("talks with", "negotiates-with")],
+)
+def test_an_unknown_relation_suggests_by_names_labels_and_synonyms(typed, meant):
+    """``support`` once suggested ``has-part`` (closest by spelling only); the synonyms
+    (skos:altLabel in kgo.ttl) point at what was meant."""
+    with pytest.raises(KgError, match=f"unknown relation {typed!r}; did you mean {meant!r}"):
+        load_ontology().relation(typed)
+
+
+def test_a_synonym_is_suggested_never_taken_as_the_relation():
+    with pytest.raises(KgError, match="did you mean 'backs'"):
+        load_ontology().relation("supports")
