@@ -134,6 +134,23 @@ class Graph:
         with self._store() as store:
             return actors(store, type, search)
 
+    def sources(self, search: str | None = None, publisher: str | None = None) -> Table:
+        """The sources, each with the number of claims resting on it and the first and last
+        date reported; ``search`` matches id, title or URL, ``publisher`` the publisher.
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> _ = graph.load("examples/ain-issa-2020/")
+        >>> [(row["id"], row["publisher"], row["claims"]) for row in graph.sources()]
+        [('newarab-2020-12-29', 'The New Arab', 26)]
+        """
+        from kg.query import sources
+
+        with self._store() as store:
+            return sources(store, search, publisher)
+
     def match(self, *patterns: str, evidence: bool = False, selection: Selection | None = None, **choose: Any) -> Table:
         """The actors that fit the patterns (``"?who backs sna"``), one row per answer.
 

@@ -228,6 +228,24 @@ def actors(graph, type_name: str | None, search: str | None, fmt: str) -> None:
 
 
 @main.command()
+@click.option("--search", help="Only sources whose id, title or URL contains this text.")
+@click.option("--publisher", help="Only sources whose publisher contains this text.")
+@FORMAT_OPTION
+@with_graph
+def sources(graph, search: str | None, publisher: str | None, fmt: str) -> None:
+    """List sources: title, publisher, date, how many claims rest on each, first and last date reported.
+
+    \b
+    Examples:
+      kg sources
+      kg sources --publisher reuters --format csv
+      kg sources --search ceasefire --format json
+    """
+    table = graph.sources(search, publisher)
+    emit(table, table.columns, fmt, empty="no sources")
+
+
+@main.command()
 @click.argument("patterns", nargs=-1, required=True)
 @filter_options
 @stance_option

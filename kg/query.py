@@ -385,6 +385,47 @@ def actors(store: Store, type_name: str | None = None, search: str | None = None
     return Table(rows, ACTOR_COLUMNS)
 
 
+SOURCE_COLUMNS = ["id", "title", "publisher", "date", "claims", "first_claim", "last_claim", "url"]
+
+_SOURCES = """
+SELECT ?src (SAMPLE(?title_) AS ?title) (SAMPLE(?publisher_) AS ?publisher) (SAMPLE(?date_) AS ?date)
+       (SAMPLE(?url_) AS ?url) (COUNT(DISTINCT ?st) AS ?claims) (MIN(?reported) AS ?first) (MAX(?reported) AS ?last)
+WHERE {
+  ?src a kgo:Source .
+  OPTIONAL { ?src dcterms:title ?title_ } OPTIONAL { ?src dcterms:publisher ?publisher_ }
+  OPTIONAL { ?src dcterms:date ?date_ } OPTIONAL { ?src schema:url ?url_ }
+  OPTIONAL { ?st prov:wasDerivedFrom ?src . OPTIONAL { ?st kgo:dateReported ?reported } }
+}
+GROUP BY ?src ORDER BY ?src"""
+
+
+def sources(store: Store, search: str | None = None, publisher: str | None = None) -> Table:
+    """The sources with how many claims rest on each and the dates reported of the first and
+    last; ``search`` matches id, title or URL, ``publisher`` the publisher (case-insensitive).
+
+    Counts are numbers and dates ISO text, so JSON and pandas get them typed.
+    """
+    needle, outlet = (search or "").casefold(), (publisher or "").casefold()
+    rows = []
+    for row in store.texts(_SOURCES):
+        found = {
+            "id": local_name(row["src"], SOURCE),
+            "title": row["title"] or "",
+            "publisher": row["publisher"] or "",
+            "date": row["date"],
+            "claims": int(row["claims"] or 0),
+            "first_claim": row["first"],
+            "last_claim": row["last"],
+            "url": row["url"] or "",
+        }
+        if needle and not any(needle in found[key].casefold() for key in ("id", "title", "url")):
+            continue
+        if outlet and outlet not in found["publisher"].casefold():
+            continue
+        rows.append(found)
+    return Table(rows, SOURCE_COLUMNS)
+
+
 #: What ``kg relations`` prints; each row also has the relation's ``meaning`` (its comment).
 RELATION_COLUMNS = ["name", "rolls_up_to", "inverse", "symmetric", "cameo", "codes"]
 

@@ -229,3 +229,29 @@ def test_a_large_load_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_pa
     assert "checking 20000 assertions" in text and re.search(r"\(\d[\d,]*/s\)", text) and "20000/20000" in text, text
     piped = run("--store", str(tmp_path / "b"), "load", str(tmp_path / "data"))
     assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_sources_lists_each_source_with_its_claim_count_and_dates(kg, tmp_path):
+    import yaml
+
+    from tests.conftest import EXAMPLE_FILE as CURATED
+
+    data = yaml.safe_load(CURATED.read_text(encoding="utf-8"))
+    ((source_id, source),) = data["sources"].items()
+    second = write(
+        tmp_path / "second.yaml",
+        "sources:\n  wire: {title: Wire, publisher: Wire Agency, date: 2021-02-01}\n"
+        "assertions:\n  - {claim: turkey backs sna, source: wire, date: 2021-02-03}\n"
+        "  - {claim: russia backs syrian-government, source: wire, date: 2021-01-30}\n",
+    )
+    assert kg("load", str(CURATED), str(second)).exit_code == 0
+    rows = json.loads(kg("sources", "--format", "json").output)
+    assert [row["id"] for row in rows] == sorted([source_id, "wire"])
+    curated = next(row for row in rows if row["id"] == source_id)
+    assert curated["claims"] == len(data["assertions"]) and curated["publisher"] == source["publisher"]
+    wire = next(row for row in rows if row["id"] == "wire")
+    assert (wire["claims"], wire["first_claim"], wire["last_claim"]) == (2, "2021-01-30", "2021-02-03")
+    only = json.loads(kg("sources", "--publisher", "wire agency", "--format", "json").output)
+    assert [row["id"] for row in only] == ["wire"]
+    table = kg("sources", "--search", "nothing-like-this")
+    assert table.exit_code == 0 and "no sources" in table.output
