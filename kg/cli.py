@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import logging
 import sys
 import time
 
@@ -129,6 +130,9 @@ def main(ctx: click.Context, store: str | None) -> None:
       kg sparql "SELECT * WHERE { ?a kgo:mediates ?b }"
     """
     ctx.obj = {"store": store}
+    # rdflib logs a traceback for each ill-typed literal ("x"^^xsd:integer) it reads; the
+    # value is shown as written, so a user sees data, not a page of Python
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
 @main.command()

@@ -66,7 +66,7 @@ def spreadsheet_cell(value: object) -> str:
     (an opposition's sign) or ``-0.5`` cannot call anything, and prefixing them would
     turn every negative number into text that no longer sums.
     """
-    text = "" if value is None else str(value)
+    text = text_of(value)
     if NUMBER.fullmatch(text):
         return text
     if text.startswith(FORMULA_START) or text.lstrip().startswith(FORMULA_START):
@@ -79,8 +79,17 @@ def visible(text: str) -> str:
     return HIDDEN.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
+def text_of(value: object) -> str:
+    """A value's text in a table or CSV cell: ``None`` empty, booleans as JSON writes them."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _cell(value: object, limit: int = MAX_CELL) -> str:
-    text = visible("" if value is None else " ".join(str(value).split()))
+    text = visible(" ".join(text_of(value).split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from kg.errors import KgError
 from kg.model import STANCES, date_text, dyad_path
@@ -499,7 +499,7 @@ def _run_sparql(store: Store, text: str, compact: bool) -> SparqlResult:
     return SparqlResult("SELECT", columns, rows)
 
 
-def _compact(value: object) -> str:
+def _compact(value: object) -> str | int | float | bool | None:
     if isinstance(value, URIRef):
         for prefix, namespace in PREFIXES.items():
             local = value[len(str(namespace)) :]
@@ -508,8 +508,45 @@ def _compact(value: object) -> str:
     return _plain(value)
 
 
-def _plain(value: object) -> str:
-    return "" if value is None else str(value)
+def _plain(value: object) -> str | int | float | bool | None:
+    """A result value as data: numbers and booleans as such (JSON numbers, not ``"26"``),
+    everything else as its text; unbound stays ``None`` (JSON ``null``)."""
+    if isinstance(value, Literal) and value.datatype is not None:
+        kind = SPARQL_NUMBERS.get(str(value.datatype))
+        if kind is not None:
+            try:
+                number = kind(value)
+            except ValueError:  # an ill-typed literal ("x"^^xsd:integer) is shown as written
+                return str(value)
+            return number if number == number and abs(number) != float("inf") else str(value)  # NaN, INF: not JSON
+    return None if value is None else str(value)
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Datatypes whose values a SELECT row gives as Python (JSON) numbers and booleans.
+SPARQL_NUMBERS: dict[str, type] = {
+    **{
+        _XSD + name: int
+        for name in (
+            "integer",
+            "int",
+            "long",
+            "short",
+            "byte",
+            "nonNegativeInteger",
+            "positiveInteger",
+            "negativeInteger",
+            "nonPositiveInteger",
+            "unsignedLong",
+            "unsignedInt",
+            "unsignedShort",
+            "unsignedByte",
+        )
+    },  # fmt: skip
+    _XSD + "decimal": lambda value: int(value) if str(value).lstrip("+-").isdigit() else float(value),  # "1" stays 1
+    **{_XSD + name: float for name in ("double", "float")},
+    _XSD + "boolean": lambda value: str(value) in ("true", "1"),  # type: ignore[dict-item]
+}
 
 
 def actor_id(node: object) -> str:

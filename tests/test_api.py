@@ -26,6 +26,7 @@ COMMANDS = {
     "drop": "Graph.drop",
     "info": "Graph.info",
     "actors": "Graph.actors",
+    "sources": "Graph.sources",
     "match": "Graph.match",
     "why": "Graph.why",
     "sparql": "Graph.sparql",
@@ -99,6 +100,7 @@ def test_the_cli_prints_what_the_api_returns(graph, folder):
     assert cli_json(folder, "match", "?a opposes ?b") == list(graph.match("?a opposes ?b"))
     assert cli_json(folder, "why", "turkey", "backs", "sna") == list(graph.why("turkey", "backs", "sna"))
     assert cli_json(folder, "actors") == list(graph.actors())
+    assert cli_json(folder, "sources") == list(graph.sources())
     assert cli_json(folder, "analyse", "blocs") == json.loads(json.dumps(graph.blocs().summary, default=str))
     assert cli_json(folder, "path", "iran", "ypg") == json.loads(json.dumps(graph.path("iran", "ypg").summary, default=str))
     query = "SELECT ?a ?b WHERE { ?a kgo:opposes ?b } ORDER BY ?a ?b"
@@ -118,6 +120,8 @@ def test_selection_keywords_choose_claims(graph):
 
 def test_sparql_answers_as_python_values(graph):
     assert graph.sparql("ASK { actor:turkey kgo:backs actor:sna }") is True
+    counted = graph.sparql("SELECT (COUNT(*) AS ?n) (MAX(?c) AS ?top) ?nothing WHERE { ?s kgo:confidence ?c } GROUP BY ?nothing")
+    assert isinstance(counted[0]["n"], int) and isinstance(counted[0]["top"], int | float) and counted[0]["nothing"] is None
     rows = graph.sparql("SELECT ?who WHERE { ?who kgo:backs actor:sna }")
     assert rows.column("who") == [str(ACTOR.turkey)]
     constructed = graph.sparql("CONSTRUCT { ?a kgo:opposes ?b } WHERE { ?a kgo:opposes ?b }")
