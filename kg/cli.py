@@ -523,6 +523,9 @@ def view(graph, output: str, types, color_by: str, title: str, open_page: bool, 
             "use --focus ACTOR --depth N, --relation or --type for a readable map",
             err=True,
         )
+    if page.edges == 0:
+        chosen = _given(click.get_current_context(), {*selection, "types"})
+        click.echo(f"warning: the map is empty: no claim fits {chosen or 'the store'}", err=True)
     if page.path is None:
         click.echo(page.html, nl=False)
         return
@@ -531,6 +534,18 @@ def view(graph, output: str, types, color_by: str, title: str, open_page: bool, 
         import webbrowser
 
         webbrowser.open(page.path.resolve().as_uri())
+
+
+def _given(ctx: click.Context, names: set[str]) -> str:
+    """The options of ``names`` a user gave, as typed (``--as-of 2000-01-01 --relation backs``)."""
+    given = []
+    for param in ctx.command.params:
+        if param.name in names and ctx.get_parameter_source(param.name) == click.core.ParameterSource.COMMANDLINE:
+            values = ctx.params[param.name]
+            for value in values if isinstance(values, tuple) else (values,):
+                text = f"{value:%Y-%m-%d}" if isinstance(value, dt.date) else str(value)
+                given.append(param.opts[0] if value is True else f"{param.opts[0]} {text}")
+    return " ".join(given)
 
 
 @main.command()

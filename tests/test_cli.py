@@ -255,3 +255,12 @@ def test_sources_lists_each_source_with_its_claim_count_and_dates(kg, tmp_path):
     assert [row["id"] for row in only] == ["wire"]
     table = kg("sources", "--search", "nothing-like-this")
     assert table.exit_code == 0 and "no sources" in table.output
+
+
+def test_an_empty_map_is_said_with_the_options_that_emptied_it(kg, tmp_path):
+    assert kg("load", str(EXAMPLE_FILE)).exit_code == 0
+    empty = kg("view", "-o", str(tmp_path / "empty.html"), "--as-of", "1999-01-01", "--relation", "backs")
+    assert empty.exit_code == 0 and (tmp_path / "empty.html").exists()
+    assert "warning: the map is empty: no claim fits --as-of 1999-01-01 --relation backs" in empty.stderr
+    full = kg("view", "-o", str(tmp_path / "full.html"))
+    assert full.exit_code == 0 and "empty" not in full.stderr
