@@ -70,8 +70,8 @@ def test_chains_on_a_chain_graph(store, tmp_path):
     assert [(r["direction"], r["actor"], r["steps"], r["path"]) for r in rows] == [
         ("backs", "c", 1, "b → c"),
         ("backs", "d", 2, "b → c → d"),
-        ("backed-by", "a", 1, "b → a"),
-        ("backed-by", "x", 2, "b → a → x"),
+        ("backed-by", "a", 1, "a → b"),  # as support flows: a backs b (issue 19: was "b → a")
+        ("backed-by", "x", 2, "x → a → b"),
     ]
 
 

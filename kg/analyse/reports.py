@@ -65,17 +65,19 @@ def blocs(store: Store, selection: Selection = Selection()) -> Blocs:
     >>> _ = load(store, ["examples/ain-issa-2020/ain-issa.yaml"])
     >>> result = blocs(store)
     >>> result.camps[1], result.unaligned, result.frustrated, result.contested
-    (['cavusoglu', 'sna', 'turkey', 'turkish-defence-ministry'], ['astana-process', 'iran'], [], [])
+    (['cavusoglu', 'sna', 'turkey', 'turkish-defence-ministry'], ['astana-process', 'iran', 'ruslan-trad'], [], [])
     """
     judged = with_denials(store, selection)
     claims = [claim for claim in judged if claim.stance in selection.stances]
-    projection, index = claims_graph(claims, actor_details(store)), {claim.statement: claim for claim in claims}
+    details = actor_details(store)
+    projection, index = claims_graph(claims, details), {claim.statement: claim for claim in claims}
     signed = signed_graph(projection)
+    if selection.focus is None:  # every actor is somewhere: one with no claim at all is unaligned
+        signed.add_nodes_from(details.label)
     camps, unaligned = aligned_camps(signed)
     numbered = [(number, actor) for number, camp in enumerate(camps, 1) for actor in sorted(camp)]
     numbered += [(None, actor) for actor in sorted(unaligned)]
-    nodes = projection.nodes
-    members = [Member(number, actor, nodes[actor]["label"], nodes[actor]["type"]) for number, actor in numbered]
+    members = [Member(number, actor, details.label[actor], details.type[actor]) for number, actor in numbered]
     camp_of = {member.actor: member.camp for member in members}
     frustrated = [
         Contradiction(f.a, f.b, (camp_of[f.a], camp_of[f.b]), f.sign, f.edges, tuple(index[s] for s in f.assertions))

@@ -238,6 +238,12 @@ class BackingChain:
     def steps(self) -> int:
         return len(self.path) - 1
 
+    @property
+    def flow(self) -> tuple[str, ...]:
+        """The chain in the direction support flows, backer first: ``uae → rsf`` for RSF
+        backed by the UAE (``path`` starts from the asked actor, which reads the wrong way)."""
+        return self.path if self.direction == "backs" else self.path[::-1]
+
 
 @dataclass
 class Chains(Result):
@@ -250,7 +256,7 @@ class Chains(Result):
 
     @property
     def rows(self) -> list[dict]:
-        return [{"direction": c.direction, "actor": c.actor, "steps": c.steps, "path": " → ".join(c.path)} for c in self.chains]
+        return [{"direction": c.direction, "actor": c.actor, "steps": c.steps, "path": " → ".join(c.flow)} for c in self.chains]
 
     @property
     def summary(self) -> dict:

@@ -1,0 +1,36 @@
+"""The rough edges a new user hit (issue 19), each held by a test."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import EXAMPLE_FILE, write
+
+
+def test_a_backed_by_chain_reads_in_the_direction_support_flows(kg, tmp_path):
+    data = write(
+        tmp_path / "chain.yaml",
+        "sources:\n  s: {title: S, date: 2024-01-01}\nactors:\n"
+        "  patron: {label: Patron, type: State}\n  proxy: {label: Proxy, type: ArmedGroup}\n  cell: {label: Cell, type: ArmedGroup}\n"
+        "assertions:\n  - {claim: patron arms proxy, source: s}\n  - {claim: proxy backs cell, source: s}\n",
+    )
+    assert kg("load", str(data)).exit_code == 0
+    rows = json.loads(kg("analyse", "chains", "cell", "--format", "json").output)["chains"]
+    assert [(r["direction"], r["actor"], r["path"]) for r in rows] == [
+        ("backed-by", "proxy", "proxy → cell"),
+        ("backed-by", "patron", "patron → proxy → cell"),
+    ]
+    downstream = json.loads(kg("analyse", "chains", "patron", "--format", "json").output)["chains"]
+    assert [r["path"] for r in downstream] == ["patron → proxy", "patron → proxy → cell"]
+
+
+def test_actors_with_no_claim_are_listed_as_unaligned(kg, tmp_path):
+    lonely = write(tmp_path / "lonely.yaml", "actors:\n  hermit: {label: Hermit Kingdom, type: State}\n")
+    assert kg("load", str(EXAMPLE_FILE), str(lonely)).exit_code == 0
+    blocs = json.loads(kg("analyse", "blocs", "--format", "json").output)
+    assert "hermit" in blocs["unaligned"]
+    everyone = {row["id"] for row in json.loads(kg("actors", "--format", "json").output)}
+    assert {a for camp in blocs["camps"] for a in camp} | set(blocs["unaligned"]) == everyone
+    assert "hermit" in kg("analyse", "blocs").output  # the table lists it too, camp "-"
+    focused = json.loads(kg("analyse", "blocs", "--focus", "ypg", "--format", "json").output)
+    assert "hermit" not in focused["unaligned"]
