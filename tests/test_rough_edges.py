@@ -34,3 +34,16 @@ def test_actors_with_no_claim_are_listed_as_unaligned(kg, tmp_path):
     assert "hermit" in kg("analyse", "blocs").output  # the table lists it too, camp "-"
     focused = json.loads(kg("analyse", "blocs", "--focus", "ypg", "--format", "json").output)
     assert "hermit" not in focused["unaligned"]
+
+
+def test_path_json_gives_each_step_as_data(kg):
+    assert kg("load", str(EXAMPLE_FILE)).exit_code == 0
+    found = json.loads(kg("path", "iran", "ypg", "--format", "json").output)
+    for path in found["paths"]:
+        steps = path["steps"]
+        assert len(steps) == path["length"] and steps[0]["from"] == "iran" and steps[-1]["to"] == "ypg"
+        assert all(a["to"] == b["from"] for a, b in zip(steps, steps[1:], strict=False))
+        for step in steps:
+            assert step["direction"] in ("forward", "backward", "mutual") and step["statements"]
+            arrow = {"mutual": f"—{step['family']}—", "forward": f"—{step['family']}→", "backward": f"←{step['family']}—"}
+            assert f"{step['from']} {arrow[step['direction']]} {step['to']}" in path["path"]

@@ -294,7 +294,15 @@ class Paths(Result):
 
     @property
     def summary(self) -> dict:
-        return {"from": self.source, "to": self.target, "paths": self.rows}
+        """JSON: each path's display text and its steps as data (who, which relation family,
+        which way the claims run, and the statements behind the step)."""
+        paths = [{**row, "steps": [_step(step) for step in path.steps]} for row, path in zip(self.rows, self.paths, strict=True)]
+        return {"from": self.source, "to": self.target, "paths": paths}
+
+
+def _step(step: Step) -> dict:
+    direction = "mutual" if step.symmetric else "forward" if step.forward else "backward"
+    return {"from": step.source, "family": step.family, "to": step.target, "direction": direction, "statements": list(step.assertions)}
 
 
 # -- centrality -----------------------------------------------------------------------------------
