@@ -105,14 +105,28 @@ def graph_iri(path: str | Path) -> URIRef:
 # -- what the records may name ------------------------------------------------------------------------
 
 
-def known_sources(documents: Iterable[Document], store: HasSources | None = None) -> dict[str, Source]:
+class KnownSources(dict[str, Source]):
+    """The sources claims may name, by id; and, for a name that is none of them, a "did you
+    mean" among every source of the store (read then only: a store may hold 200k sources)."""
+
+    def __init__(self, sources: dict[str, Source], store: HasSources | None = None) -> None:
+        super().__init__(sources)
+        self.store = store
+
+    def suggest(self, name: str) -> str:
+        """``; did you mean 'newarab-2020-12-29'?`` for a misspelt source id, or ``""``."""
+        stored = {source.id for source in self.store.sources()} if self.store is not None else set()
+        return hint(name, sorted(set(self) | stored))
+
+
+def known_sources(documents: Iterable[Document], store: HasSources | None = None) -> KnownSources:
     """The sources the documents' claims may name: their own, and those of the store
     they name but do not define (only those are read: a store may hold 200k sources)."""
     documents = list(documents)
     found = {s.id: s for doc in documents for s in doc.sources}
     named = {name for doc in documents for a in doc.assertions for name in a.sources}
     stored = store.sources(named - set(found)) if store is not None else []
-    return {s.id: s for s in stored} | found
+    return KnownSources({s.id: s for s in stored} | found, store)
 
 
 def single_source(doc: Document) -> str | None:
@@ -279,7 +293,8 @@ def _claim_sources(raw: Assertion, sources: dict[str, Source], single_source: st
         raise raw.where.error("missing: name the source this claim comes from (the file defines several)", "source")
     for source_id in source_ids:
         if source_id not in sources:
-            raise raw.where.error(f"unknown source {source_id!r}{hint(source_id, sources)}", "source")
+            suggestion = sources.suggest(source_id) if isinstance(sources, KnownSources) else hint(source_id, sources)
+            raise raw.where.error(f"unknown source {source_id!r}{suggestion}", "source")
     return tuple(sorted(source_ids))
 
 

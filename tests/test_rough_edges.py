@@ -47,3 +47,11 @@ def test_path_json_gives_each_step_as_data(kg):
             assert step["direction"] in ("forward", "backward", "mutual") and step["statements"]
             arrow = {"mutual": f"—{step['family']}—", "forward": f"—{step['family']}→", "backward": f"←{step['family']}—"}
             assert f"{step['from']} {arrow[step['direction']]} {step['to']}" in path["path"]
+
+
+def test_an_unknown_source_suggests_the_closest_source_of_the_store(kg, tmp_path):
+    assert kg("load", str(EXAMPLE_FILE)).exit_code == 0
+    typo = write(tmp_path / "typo.yaml", "assertions:\n  - {claim: turkey backs sna, source: newarab-2020-12-92}\n")
+    for command in ("load", "validate"):
+        result = kg(command, str(typo))
+        assert result.exit_code == 1 and "unknown source 'newarab-2020-12-92'; did you mean 'newarab-2020-12-29'?" in result.output
