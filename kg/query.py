@@ -22,7 +22,7 @@ from kg.namespaces import ACTOR, DYAD, KGO, PREFIXES, SOURCE, local_name
 from kg.ontology import Relation, load_ontology
 from kg.projection import statement_voices
 from kg.selection import Selection
-from kg.sparqltext import is_update, to_ox, uses_service
+from kg.sparqltext import is_update, to_ox, undeclared_prefixes, uses_service
 from kg.store import Store, file_label
 from kg.table import Table
 
@@ -478,6 +478,11 @@ def sparql(store: Store, text: str, compact: bool = True) -> SparqlResult:
             "federated queries (SERVICE) are not allowed (nor text the engine may read as SERVICE outside comments, strings and IRIs)",
             field="QUERY",
         )
+    unknown = undeclared_prefixes(text)
+    if unknown:
+        names = ", ".join(f"{prefix!r}" for prefix in unknown)
+        known = " ".join(f"{prefix}:" for prefix in PREFIXES)
+        raise KgError(f"unknown prefix {names}: declare it (PREFIX {unknown[0]}: <IRI>) or use a predeclared one ({known})", field="QUERY")
     try:
         return _run_sparql(store, text, compact)
     except OSError as err:  # raised while reading rows, e.g. by a failing remote store

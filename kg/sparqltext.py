@@ -265,6 +265,19 @@ def _may_read_service(token: Token, namespaces: dict[str, set[str | None]]) -> b
     return not (_PLAIN_LOCAL.fullmatch(local) and known and all(ns is not None and _is_iri(ns + local) for ns in known))
 
 
+def undeclared_prefixes(query: str) -> list[str]:
+    """The prefixes the query uses in prefixed names (``foo:bar``) that neither it nor the
+    project declares: Oxigraph's error for them is only "unexpected text".
+
+    >>> undeclared_prefixes("PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:p ?o ; foo:q ?v ; kgo:backs ?x }")
+    ['foo']
+    """
+    found = list(tokens(query))
+    known = _namespaces(found)
+    used = (token.text.split(":", 1)[0] for token in found if token.kind == "pname")
+    return sorted({prefix for prefix in used if prefix not in known and not prefix.upper().startswith("PREFIX")})
+
+
 def _namespaces(found: list[Token]) -> dict[str, set[str | None]]:
     """Every namespace each prefix may stand for: the project's predeclared ones, and any
     ``PREFIX p: <iri>`` of the query (also spelt ``PREFIXp:<iri>``, which Oxigraph reads as a

@@ -55,3 +55,13 @@ def test_an_unknown_source_suggests_the_closest_source_of_the_store(kg, tmp_path
     for command in ("load", "validate"):
         result = kg(command, str(typo))
         assert result.exit_code == 1 and "unknown source 'newarab-2020-12-92'; did you mean 'newarab-2020-12-29'?" in result.output
+
+
+def test_an_unknown_sparql_prefix_is_named(kg):
+    assert kg("load", str(EXAMPLE_FILE)).exit_code == 0
+    result = kg("sparql", "SELECT * WHERE { ?s foo:bar ?o }")
+    assert result.exit_code == 1 and "unknown prefix 'foo': declare it (PREFIX foo: <IRI>)" in result.output
+    declared = kg("sparql", "PREFIX foo: <http://example.org/> SELECT * WHERE { ?s foo:bar ?o }")
+    assert declared.exit_code == 0 and "no results" in declared.output
+    quoted = kg("sparql", 'SELECT * WHERE { ?s ?p "foo:bar" }')  # inside a string it is no prefix
+    assert quoted.exit_code == 0
