@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,8 @@ from typing import Any
 
 from kg.errors import KgError
 from kg.selection import Selection
-from kg.store import MEMORY, Store, open_store
+from kg.store import DEFAULT_LOCATION, MEMORY, Store, open_store
+from kg.store.folder import discard_new_store, new_store_folder
 from kg.table import Table
 
 
@@ -76,11 +78,17 @@ class Graph:
             return
         if self.location == MEMORY:
             raise KgError("this graph is closed")
+        new = new_store_folder(self.location or os.environ.get("KG_STORE") or DEFAULT_LOCATION) if write else None
         store = open_store(self.location, read_only=not write)
         try:
             yield store
-        finally:
+        except BaseException:
+            empty = new is not None and not store.data_graphs()
             store.close()
+            if empty:  # a failed first load leaves no empty store behind
+                discard_new_store(*new)
+            raise
+        store.close()
 
     # -- writing ------------------------------------------------------------------------------
 

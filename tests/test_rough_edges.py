@@ -65,3 +65,26 @@ def test_an_unknown_sparql_prefix_is_named(kg):
     assert declared.exit_code == 0 and "no results" in declared.output
     quoted = kg("sparql", 'SELECT * WHERE { ?s ?p "foo:bar" }')  # inside a string it is no prefix
     assert quoted.exit_code == 0
+
+
+def test_a_failed_first_load_or_drop_leaves_no_store_behind(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    def kg_in(folder, *args):
+        command = [sys.executable, "-m", "kg.cli", *args]
+        return subprocess.run(command, cwd=folder, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+
+    for args in (("load", "nofile"), ("drop", "nofile"), ("load", str(write(tmp_path / "bad.yaml", "x: [\n")))):
+        result = kg_in(tmp_path, *args)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert not (tmp_path / ".kg").exists(), args
+    given = tmp_path / "given"
+    given.mkdir()
+    assert kg_in(tmp_path, "--store", "given", "load", "nofile").returncode == 1
+    assert given.is_dir() and list(given.iterdir()) == []  # the user's folder stays, empty
+    assert kg_in(tmp_path, "load", str(EXAMPLE_FILE)).returncode == 0
+    assert kg_in(tmp_path, "load", "nofile").returncode == 1
+    assert kg_in(tmp_path, "info").returncode == 0  # a store that holds data is never touched

@@ -7,6 +7,7 @@ lock files (``kg.store.lock``), a re-load's journal and its N-Quads file
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.store.common import MEMORY
 
 #: Names of the temporary files a load leaves in the store folder if it is killed.
 LOAD_FILE_PREFIX = "kg-load-"
@@ -39,6 +41,28 @@ def check_folder(path: Path, read_only: bool) -> None:
             path.mkdir(parents=True, exist_ok=True)  # for the lock files
         except OSError as err:
             raise KgError(f"cannot make the store folder: {err.strerror}", path=str(path)) from None
+
+
+def new_store_folder(location: str) -> tuple[Path, bool] | None:
+    """Where a first write would make a store: the folder, and whether the folder exists
+    already; ``None`` when a store is there (or ``location`` is no folder: a URL, ``:memory:``)."""
+    if location.startswith(("http://", "https://")) or location == MEMORY:
+        return None
+    folder = Path(location)
+    return None if (folder / "CURRENT").exists() else (folder, folder.exists())
+
+
+def discard_new_store(folder: Path, existed: bool) -> None:
+    """Undo the store a failed first write made (``kg load nofile``): leave the folder as it
+    was, gone or empty, not a store that looks loaded but holds nothing."""
+    if not existed:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for child in folder.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def open_oxigraph(path: Path, read_only: bool) -> ox.Store:
