@@ -195,13 +195,23 @@ def drop(graph, paths: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format.")
+@FORMAT_OPTION
 @with_graph
 def info(graph, fmt: str) -> None:
-    """Counts: actors by type, assertions by relation, sources, dates, loaded files."""
+    """Counts: actors by type, assertions by relation, sources, dates, loaded files.
+
+    \b
+    Examples:
+      kg info
+      kg info --format json
+      kg info --format csv      one row per count: section,name,value
+    """
     summary = graph.info()
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
+        return
+    if fmt == "csv":
+        emit(_info_rows(summary), ["section", "name", "value"], fmt)
         return
     click.echo(f"store: {visible(summary['store'])}")
     click.echo(f"sources: {summary['sources']}   dates reported: {summary['first_date'] or '-'} .. {summary['last_date'] or '-'}")
@@ -212,6 +222,15 @@ def info(graph, fmt: str) -> None:
     click.echo(f"files: {len(summary['files'])}")
     for file in summary["files"]:
         click.echo(f"  {visible(file)}")
+
+
+def _info_rows(summary: dict) -> list[dict]:
+    """``kg info`` as rows for CSV: one per count, date and file."""
+    rows = [{"section": "store", "name": summary["store"], "value": ""}, {"section": "sources", "name": "", "value": summary["sources"]}]
+    rows += [{"section": "dates reported", "name": edge, "value": summary[f"{edge}_date"] or ""} for edge in ("first", "last")]
+    for section in ("actors", "assertions"):
+        rows += [{"section": section, "name": name, "value": count} for name, count in summary[section].items()]
+    return rows + [{"section": "files", "name": file, "value": ""} for file in summary["files"]]
 
 
 @main.command()
@@ -509,7 +528,7 @@ def view(graph, output: str, types, color_by: str, title: str, open_page: bool, 
     \b
     Examples:
       kg view --open
-      kg view --focus ypg --depth 2 -o ypg.html
+      kg view --focus ypg -o ypg.html
       kg view --relation backs --relation opposes --as-of 2020-12-31 --color-by bloc
     """
     from kg.view import LARGE_GRAPH_NODES

@@ -38,7 +38,7 @@ def test_documented_commands_print_what_the_docs_show(doc: Path, tmp_path, monke
     shutil.copytree(ROOT / "examples", tmp_path / "examples")  # paths print the same in any clone
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("KG_STORE", raising=False)
-    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("COLUMNS", "80")  # a default terminal: what a new user sees
     runner = CliRunner()
     if "$ kg load" not in text:
         runner.invoke(main, ["load", "examples/ain-issa-2020/"], prog_name="kg")
@@ -50,7 +50,8 @@ def test_documented_commands_print_what_the_docs_show(doc: Path, tmp_path, monke
             return match.group(0)
         lines = []
         for command, shown in pairs:
-            output = runner.invoke(main, shlex.split(command)[1:], prog_name="kg").output.strip("\n")
+            # help as an 80-column terminal shows it: click wraps a real terminal at COLUMNS - 2
+            output = runner.invoke(main, shlex.split(command)[1:], prog_name="kg", terminal_width=78).output.strip("\n")
             if output != shown:
                 mismatches.append((command, shown, output))
             lines.append(f"$ {command}\n{output}\n" if output else f"$ {command}\n")

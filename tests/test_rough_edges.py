@@ -88,3 +88,55 @@ def test_a_failed_first_load_or_drop_leaves_no_store_behind(tmp_path):
     assert kg_in(tmp_path, "load", str(EXAMPLE_FILE)).returncode == 0
     assert kg_in(tmp_path, "load", "nofile").returncode == 1
     assert kg_in(tmp_path, "info").returncode == 0  # a store that holds data is never touched
+
+
+def test_info_as_csv_has_every_count_of_the_json(kg):
+    import csv
+    import io
+
+    assert kg("load", str(EXAMPLE_FILE)).exit_code == 0
+    summary = json.loads(kg("info", "--format", "json").output)
+    rows = list(csv.DictReader(io.StringIO(kg("info", "--format", "csv").output)))
+    for section in ("actors", "assertions"):
+        assert {r["name"]: int(r["value"]) for r in rows if r["section"] == section} == summary[section]
+    assert [r["name"] for r in rows if r["section"] == "files"] == summary["files"]
+    assert next(int(r["value"]) for r in rows if r["section"] == "sources") == summary["sources"]
+
+
+def test_the_readmes_focus_example_shows_part_of_the_graph(tmp_path):
+    import re
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"^kg view (--focus \S+(?: --depth \d+)?) -o \S+\s+# .*\((\d+) of (\d+)\)$", readme, re.M)
+    assert example, "the README's map section shows a --focus example with its share of the actors"
+    options, shown, everyone = example.group(1).split(), int(example.group(2)), int(example.group(3))
+    import kg as library
+
+    graph = library.open(str(tmp_path / "focus"))
+    graph.load(str(EXAMPLE_FILE))
+    focus = options[1]
+    depth = int(options[3]) if len(options) > 2 else 1
+    assert (graph.view(None, focus=focus, depth=depth).nodes, graph.view(None).nodes) == (shown, everyone)
+    assert shown < everyone
+
+
+def test_the_documented_shell_completion_completes_commands():
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shells = re.findall(r"_KG_COMPLETE=(\w+)_source kg", readme)
+    assert sorted(shells) == ["bash", "fish", "zsh"]
+    kg_command = [sys.executable, "-c", "from kg.cli import main; main(prog_name='kg')"]
+    env = {**os.environ, "_KG_COMPLETE": "bash_source"}
+    script = subprocess.run(kg_command, env=env, capture_output=True, text=True, cwd=ROOT).stdout
+    assert "complete " in script and "_KG_COMPLETE=bash_complete" in script
+    env = {**os.environ, "_KG_COMPLETE": "bash_complete", "COMP_WORDS": "kg analyse bl", "COMP_CWORD": "2"}
+    answer = subprocess.run(kg_command, env=env, capture_output=True, text=True, cwd=ROOT).stdout
+    assert answer.split() == ["plain,blocs"]
