@@ -260,6 +260,24 @@ class Graph:
         relation), with both sides' evidence."""
         return self._analyse("contested", selection, choose)
 
+    def about(self, actor: str, selection: Selection | None = None, **choose: Any) -> Any:
+        """Everything about one actor: type, aliases, Wikidata id, every relation in and out
+        by family (claims, sources, dates), its camp and its processes (a ``Profile``).
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> _ = graph.load("examples/ain-issa-2020/")
+        >>> profile = graph.about("Moscow")
+        >>> profile.actor, profile.processes, profile.rows[0]["relation"], profile.rows[0]["other"]
+        ('russia', ['astana-process'], 'backs', 'syrian-government')
+        """
+        from kg.analyse.about import about
+
+        with self._store() as store:
+            return about(store, actor, selection=choose_claims(selection, **choose))
+
     def chains(self, actor: str, selection: Selection | None = None, **choose: Any) -> Any:
         """Whom ``actor`` backs, directly and through others, and who backs it, with each path."""
         return self._analyse("chains", selection, choose, actor)

@@ -383,6 +383,27 @@ def emit_report(report, fmt: str, headline: str = "", empty: str = "no results")
                 emit(rows, columns, fmt, cut=False)
 
 
+@main.command()
+@click.argument("actor")
+@selection_options
+@FORMAT_OPTION
+@with_graph
+def about(graph, actor: str, fmt: str, **selection) -> None:
+    """Everything about ACTOR: who it is, every relation in and out by family, camp, processes.
+
+    Each row counts the claims of one relation with one other actor, their sources and the
+    dates they span. The selection options choose the claims, as for the analyses.
+
+    \b
+    Examples:
+      kg about Ankara
+      kg about ypg --as-of 2019-12-31
+      kg about saf --stance asserted,alleged --format json
+    """
+    profile = graph.about(actor, **_choose(**selection))
+    emit_report(profile, fmt, profile.headline(), empty="no claims")
+
+
 @main.group()
 def analyse() -> None:
     """Camps, balance, support chains, brokers, contested claims.

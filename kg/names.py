@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shlex
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -106,19 +107,37 @@ class Pattern:
     """``SUBJECT RELATION OBJECT`` where each end is an actor id or a ``?variable``."""
 
     subject: str  # "?who" or an actor id
-    relation: Relation  # as written (may be an inverse such as backed-by)
+    relation: Relation | None  # as written (may be an inverse such as backed-by); None for a ?variable
     object: str
     text: str
+    #: ``?r`` in ``?x ?r saf``: the variable bound to each claim's own (most specific) relation.
+    relation_variable: str | None = None
 
 
 def parse_pattern(text: str, index: ActorIndex | StoreActors) -> Pattern:
+    """``?who backs sna``, or with a relation variable, ``?x ?r saf`` (any claim from ?x to saf)."""
     where = Where("")
-    subject, relation_name, objects = split_claim(text, where, "pattern")
+    subject, relation_name, objects = _relation_variable(text) or split_claim(text, where, "pattern")
     if len(objects) != 1:
         raise KgError(f"{text!r}: a pattern has one object", field="pattern")
     ends = [_end(name, index) for name in (subject, objects[0])]
+    if relation_name.startswith("?"):
+        return Pattern(ends[0], None, ends[1], text, _end(relation_name, index))
     relation = load_ontology().relation(relation_name, field="pattern")
     return Pattern(ends[0], relation, ends[1], text)
+
+
+def _relation_variable(text: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """Subject, ``?relation`` and object of a pattern whose relation is a variable: the first
+    word after the subject that starts with ``?``; None if there is none."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return None  # split_claim says what is wrong
+    middle = next((i for i in range(1, len(words) - 1) if words[i].startswith("?")), None)
+    if middle is None:
+        return None
+    return " ".join(words[:middle]), words[middle], (" ".join(words[middle + 1 :]),)
 
 
 def _end(name: str, index: ActorIndex | StoreActors) -> str:

@@ -86,10 +86,14 @@ def _statement_group(q: _Query, pattern: Pattern, selection: Selection, statemen
     the other way round; a symmetric pattern relation, every one of them).
     """
     ontology = load_ontology()
-    forward, swapped = ontology.forward(pattern.relation)
-    ends = (pattern.object, pattern.subject) if swapped else (pattern.subject, pattern.object)
-    narrower = ontology.narrower(forward.iri)
-    mutual = [] if forward.symmetric else [iri for iri in narrower if ontology.relations[iri].symmetric and iri not in q.absent]
+    if pattern.relation is None:  # ?x ?r y: every claim's own relation, stored forward
+        symmetric, ends = False, (pattern.subject, pattern.object)
+        narrower = sorted(iri for iri, relation in ontology.relations.items() if relation.forward)
+    else:
+        forward, swapped = ontology.forward(pattern.relation)
+        symmetric, ends = forward.symmetric, ((pattern.object, pattern.subject) if swapped else (pattern.subject, pattern.object))
+        narrower = ontology.narrower(forward.iri)
+    mutual = [] if symmetric else [iri for iri in narrower if ontology.relations[iri].symmetric and iri not in q.absent]
     turned = f"{statement}_turned"
     # No UNION for the two ways round: Oxigraph evaluates a UNION's branches without the bound
     # values (4 s instead of 70 ms at 1M); inline VALUES instead.
@@ -99,13 +103,13 @@ def _statement_group(q: _Query, pattern: Pattern, selection: Selection, statemen
             q.blocks.append(f"VALUES ({statement}_dyad {turned}) {{ ({to_ox(dyads[0])} false) ({to_ox(dyads[1])} true) }}")
             text = f"{statement} kgo:dyad {statement}_dyad ."
         else:
-            text = f"{statement} kgo:dyad {q.choice(statement + '_dyad', dyads if forward.symmetric else dyads[:1])} ."
+            text = f"{statement} kgo:dyad {q.choice(statement + '_dyad', dyads if symmetric else dyads[:1])} ."
     else:  # Oxigraph joins in the order written: start from the named actor, if any
         roles = ["kgo:subject", "kgo:object"]
         if ends[0].startswith("?"):
             ends, roles = ends[::-1], roles[::-1]
-        if forward.symmetric or mutual:
-            flags = ("", "") if forward.symmetric else (" false", " true")
+        if symmetric or mutual:
+            flags = ("", "") if symmetric else (" false", " true")
             names = f"{statement}_ra {statement}_rb" + (f" {turned}" if mutual else "")
             rows = f"({roles[0]} {roles[1]}{flags[0]}) ({roles[1]} {roles[0]}{flags[1]})"
             q.blocks.append(f"VALUES ({names}) {{ {rows} }}")
@@ -150,6 +154,7 @@ def match(store: Store, patterns: list[str], selection: Selection = Selection(),
     index = StoreActors(store)
     parsed = [parse_pattern(text, index) for text in patterns]
     variables = list(dict.fromkeys(end[1:] for p in parsed for end in (p.subject, p.object) if end.startswith("?")))
+    variables += [name for name in _relation_variables(parsed) if name not in variables]
     if not variables:
         raise KgError("give at least one ?variable (to check a single claim, use `kg why`)", field="pattern")
     extra = EVIDENCE_COLUMNS if evidence else ([] if selection.facts_only else ["stance"])
@@ -157,6 +162,10 @@ def match(store: Store, patterns: list[str], selection: Selection = Selection(),
         option = "--evidence" if evidence else "--stance"
         raise KgError(f"with {option}, do not name variables {', '.join(extra)}", field="pattern")
     rows = _answers(store, parsed, variables, selection)
+    families = [f"{name}_family" for name in _relation_variables(parsed)]
+    for row in rows:  # each relation with the family it rolls up to
+        row.update({f"{name}_family": _family_name(row[name]) for name in _relation_variables(parsed)})
+    variables = [column for name in variables for column in (name, *([f"{name}_family"] if f"{name}_family" in families else []))]
     if evidence:
         backed = [{**row, **item} for row in rows for p in parsed for item in _evidence(store, p, row, selection)]
         return Table(backed, variables + EVIDENCE_COLUMNS)
@@ -167,19 +176,19 @@ def match(store: Store, patterns: list[str], selection: Selection = Selection(),
 
 def _answers(store: Store, parsed: list[Pattern], variables: list[str], selection: Selection) -> list[dict]:
     """The answers, sorted; each with its ``stance`` unless only facts count."""
-    q = _Query(absent_terms(store) if selection.reads_statements else frozenset())
-    if not selection.reads_statements:
-        groups = [_edge_group(q, p) for p in parsed]
-        stances = []
-    else:
-        # Each pattern's OPTIONALs right after it: its filters then apply before the next join.
-        groups = ["\n".join(_statement_group(q, p, selection, f"?_s{i}")) for i, p in enumerate(parsed)]
-        stances = [f"_s{i}_stated" for i in range(len(parsed))] if not selection.facts_only else []
-    projection = " ".join("?" + v for v in variables + stances)
+    statements = selection.reads_statements or any(p.relation is None for p in parsed)
+    q = _Query(absent_terms(store) if statements else frozenset())
+    # Each pattern's OPTIONALs right after it: its filters then apply before the next join.
+    groups = ["\n".join(_statement_group(q, p, selection, f"?_s{i}")) if statements else _edge_group(q, p) for i, p in enumerate(parsed)]
+    stances = [f"_s{i}_stated" for i in range(len(parsed))] if not selection.facts_only else []
+    # a relation variable is the statement's own relation (?_s0_r), read back under its name
+    columns = {f"_s{i}_r": p.relation_variable[1:] for i, p in enumerate(parsed) if p.relation_variable}
+    sources = [next((c for c, name in columns.items() if name == v), v) for v in variables]
+    projection = " ".join("?" + v for v in sources + stances)
     text = f"SELECT DISTINCT {projection} WHERE {{\n" + "\n".join(q.blocks + groups) + "\n}"
     found: dict[tuple[str, ...], list[int]] = {}
     for row in store.texts(text, q.bindings):
-        answer = tuple(actor_id(row[v]) for v in variables)
+        answer = tuple(_relation_name(row[c]) if c in columns else actor_id(row[c]) for c in sources)
         ranks = [STANCE_ORDER[stance_name(row[s])] for s in stances]
         best = found.setdefault(answer, ranks)  # per pattern, the strongest claim
         found[answer] = [min(a, b) for a, b in zip(best, ranks, strict=True)]
@@ -193,6 +202,19 @@ def _answers(store: Store, parsed: list[Pattern], variables: list[str], selectio
     return rows
 
 
+def _relation_variables(parsed: list[Pattern]) -> list[str]:
+    return list(dict.fromkeys(p.relation_variable[1:] for p in parsed if p.relation_variable))
+
+
+def _relation_name(iri: object) -> str:
+    return load_ontology().relations[URIRef(str(iri))].name
+
+
+def _family_name(name: str) -> str:
+    ontology = load_ontology()
+    return ontology.family(ontology.relation(name)).name
+
+
 def no_focus(selection: Selection) -> None:
     """``match`` and ``why`` answer from single assertions; a focus neighbourhood is decided
     on the selected claims as a whole (the analyses, the map and the exports take one)."""
@@ -202,7 +224,8 @@ def no_focus(selection: Selection) -> None:
 
 def _evidence(store: Store, pattern: Pattern, row: dict, selection: Selection) -> list[dict]:
     ends = [row[end[1:]] if end.startswith("?") else end for end in (pattern.subject, pattern.object)]
-    found = why_rows(store, ends[0], pattern.relation, ends[1], selection)
+    relation = pattern.relation or load_ontology().relation(row[pattern.relation_variable[1:]])
+    found = why_rows(store, ends[0], relation, ends[1], selection)
     return [{key: item[key] for key in EVIDENCE_COLUMNS} for item in found]
 
 

@@ -27,6 +27,7 @@ COMMANDS = {
     "info": "Graph.info",
     "actors": "Graph.actors",
     "sources": "Graph.sources",
+    "about": "Graph.about",
     "match": "Graph.match",
     "why": "Graph.why",
     "sparql": "Graph.sparql",
