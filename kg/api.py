@@ -278,6 +278,25 @@ class Graph:
         with self._store() as store:
             return about(store, actor, selection=choose_claims(selection, **choose))
 
+    def diff(self, start: str | dt.date, end: str | dt.date, selection: Selection | None = None, **choose: Any) -> Any:
+        """What changed between two dates: links that started or ended, pairs that turned from
+        allies to enemies (or back), actors that changed camp, appeared or vanished (a ``Diff``).
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> _ = graph.load("examples/ain-issa-2020/")
+        >>> changes = graph.diff("2017-06-01", "2020-12-31", focus="ypg").changes
+        >>> sorted({(c.kind, c.a, c.b) for c in changes if c.kind == "started"})[:2]
+        [('started', 'russia', 'ypg'), ('started', 'sna', 'ypg')]
+        """
+        from kg.analyse.diff import diff
+
+        days = [dt.date.fromisoformat(day) if isinstance(day, str) else day for day in (start, end)]
+        with self._store() as store:
+            return diff(store, *days, selection=choose_claims(selection, **choose))
+
     def chains(self, actor: str, selection: Selection | None = None, **choose: Any) -> Any:
         """Whom ``actor`` backs, directly and through others, and who backs it, with each path."""
         return self._analyse("chains", selection, choose, actor)

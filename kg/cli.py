@@ -404,6 +404,31 @@ def about(graph, actor: str, fmt: str, **selection) -> None:
     emit_report(profile, fmt, profile.headline(), empty="no claims")
 
 
+@main.command()
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, metavar="DATE", help="The earlier date.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, metavar="DATE", help="The later date.")
+@selection_options
+@FORMAT_OPTION
+@with_graph
+def diff(graph, start: dt.datetime, end: dt.datetime, fmt: str, **selection) -> None:
+    """What changed between two dates: links that started or ended, pairs that turned from
+    allies to enemies, actors that changed camp, appeared or vanished; each with its claims.
+
+    The claims of each date are those --as-of that date would keep; the other selection
+    options apply to both.
+
+    \b
+    Examples:
+      kg diff --from 2017-06-01 --to 2020-12-31
+      kg diff --from 2019-01-01 --to 2023-12-31 --focus ypg --depth 2
+      kg diff --from 2019-01-01 --to 2023-12-31 --relation backs --format json
+    """
+    if selection["as_of"] is not None:
+        raise click.UsageError("diff compares --from and --to: leave out --as-of")
+    report = graph.diff(start.date(), end.date(), **_choose(**selection))
+    emit_report(report, fmt, f"from {start:%Y-%m-%d} to {end:%Y-%m-%d}: {len(report.changes)} changes", empty="no changes")
+
+
 @main.group()
 def analyse() -> None:
     """Camps, balance, support chains, brokers, contested claims.

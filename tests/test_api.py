@@ -28,6 +28,7 @@ COMMANDS = {
     "actors": "Graph.actors",
     "sources": "Graph.sources",
     "about": "Graph.about",
+    "diff": "Graph.diff",
     "match": "Graph.match",
     "why": "Graph.why",
     "sparql": "Graph.sparql",
