@@ -288,8 +288,8 @@ class Graph:
         >>> graph = kg.open(":memory:")
         >>> _ = graph.load("examples/ain-issa-2020/")
         >>> changes = graph.diff("2017-06-01", "2020-12-31", focus="ypg").changes
-        >>> sorted({(c.kind, c.a, c.b) for c in changes if c.kind == "started"})[:2]
-        [('started', 'russia', 'ypg'), ('started', 'sna', 'ypg')]
+        >>> sorted((c.a, c.family, c.b) for c in changes if c.kind == "started" and "ypg" in (c.a, c.b))
+        [('russia', 'mediates', 'ypg'), ('sna', 'opposes', 'ypg')]
         """
         from kg.analyse.diff import diff
 
