@@ -641,6 +641,11 @@ def _given(ctx: click.Context, names: set[str]) -> str:
     help="Also answer requests whose Host header names NAME (repeatable; '*': any). "
     "By default only 127.0.0.1, localhost, [::1] and --host are answered.",
 )
+@click.option(
+    "--cors",
+    metavar="ORIGIN",
+    help="Let web pages of ORIGIN (e.g. https://yasgui.triply.cc; '*': any) query the store from a browser. Off by default.",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -651,6 +656,7 @@ def serve(
     max_queries: int | None,
     cheap_seconds: float,
     allow_hosts: tuple[str, ...],
+    cors: str | None,
 ) -> None:
     """Serve the store read-only over the SPARQL 1.1 Protocol (YASGUI, SPARQLWrapper, ...).
 
@@ -660,13 +666,15 @@ def serve(
     --max-result-mb refused. A query that runs past --cheap-seconds is expensive: past
     --max-queries of those at once it is stopped and refused with 503 and Retry-After,
     while cheap queries are still answered. A request naming another host (DNS
-    rebinding) gets 421. Each query sees the store as it is when it starts.
+    rebinding) gets 421. Each query sees the store as it is when it starts. The endpoint's
+    URL without a query gives its SPARQL Service Description; HEAD and OPTIONS are answered.
 
     \b
     Examples:
       kg serve
       kg serve --port 8000 --timeout 30
       kg serve --host 0.0.0.0 --allow-host kg.example.org
+      kg serve --cors https://yasgui.triply.cc      a YASGUI page may query it
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?a ?b WHERE { ?a kgo:backs ?b }' http://127.0.0.1:7878/sparql
     """
     kg.open(ctx.obj["store"]).serve(
@@ -678,6 +686,7 @@ def serve(
         allow_hosts=allow_hosts,
         echo=click.echo,
         cheap_seconds=cheap_seconds,
+        cors=cors,
     )
 
 

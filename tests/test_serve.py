@@ -244,8 +244,64 @@ def test_the_protocol_dataset_overrides_the_query_dataset(endpoint):
 def test_syntax_errors_and_unknown_paths(endpoint):
     status, _, body = get(query_url(endpoint, "SELECT * WHERE { ?s ?p }"))
     assert status == 400 and body == b"SPARQL syntax error: error at 1:25: unexpected text or end of query\n"
-    assert get(endpoint.url + "/sparql")[0] == 400
+    assert get(endpoint.url + "/sparql?default-graph-uri=urn:x")[0] == 400  # parameters but no query
     assert get(endpoint.url + "/nowhere")[0] == 404
+
+
+def test_the_endpoint_without_a_query_describes_itself(endpoint):
+    """SPARQL 1.1 Service Description: GET on the endpoint URL with no query."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import Namespace
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    status, media_type, body = get(endpoint.url + "/sparql")
+    assert status == 200 and media_type.startswith("text/turtle")
+    described = Graph().parse(data=body, format="turtle")
+    assert (None, sd.endpoint, URIRef(endpoint.url + "/sparql")) in described
+    assert (None, sd.supportedLanguage, sd.SPARQL11Query) in described
+    status, media_type, body = get(endpoint.url + "/sparql", accept="application/n-triples")
+    assert status == 200 and media_type.startswith("application/n-triples") and len(Graph().parse(data=body, format="nt")) >= 4
+
+
+def raw(endpoint, method: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", endpoint.port, timeout=30)
+    connection.request(method, path, headers=headers or {})
+    response = connection.getresponse()
+    found = (response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    connection.close()
+    return found
+
+
+def test_head_and_options_are_answered(endpoint):
+    path = "/sparql?" + urllib.parse.urlencode({"query": BACKERS})
+    status, headers, body = raw(endpoint, "HEAD", path, {"Accept": "text/csv"})
+    _, _, full = raw(endpoint, "GET", path, {"Accept": "text/csv"})
+    assert status == 200 and body == b"" and headers["content-length"] == str(len(full)) and headers["content-type"].startswith("text/csv")
+    status, headers, body = raw(endpoint, "OPTIONS", "/sparql")
+    assert status == 204 and "POST" in headers["allow"] and "access-control-allow-origin" not in headers  # no CORS unless asked
+
+
+def test_an_accept_the_endpoint_cannot_serve_gets_406(endpoint):
+    status, _, body = get(query_url(endpoint, BACKERS), accept="image/png")
+    assert status == 406 and b"image/png" in body
+
+
+def test_cors_lets_only_the_given_origin_read_answers(folder):
+    origin = "https://yasgui.example"
+    with Running(folder, cors=origin) as server:
+        path = "/sparql?" + urllib.parse.urlencode({"query": BACKERS})
+        _, headers, _ = raw(server, "GET", path, {"Origin": origin})
+        assert headers["access-control-allow-origin"] == origin and headers["vary"] == "Origin"
+        _, headers, _ = raw(server, "GET", path, {"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in headers
+        preflight = {"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+        status, headers, _ = raw(server, "OPTIONS", "/sparql", preflight)
+        assert status == 204 and "POST" in headers["access-control-allow-methods"]
+        assert "Content-Type" in headers["access-control-allow-headers"]
+    with Running(folder) as server:
+        assert "access-control-allow-origin" not in raw(server, "GET", path, {"Origin": origin})[1]
 
 
 # -- what the endpoint refuses --------------------------------------------------------------------
@@ -521,7 +577,8 @@ def test_stores_that_cannot_be_served(tmp_path):
 def test_accept_headers():
     assert accepted("text/csv;q=0.5, application/json, */*;q=0") == ["application/json", "text/csv"]
     assert negotiate(["text/*"], {"application/x": 1, "text/y": 2}) == ("text/y", 2)
-    assert negotiate(["image/png"], {"application/x": 1}) == ("application/x", 1)
+    assert negotiate(["image/png"], {"application/x": 1}) is None  # named, and none we have: 406
+    assert negotiate([], {"application/x": 1}) == ("application/x", 1)  # none named: our default
 
 
 def test_the_kg_serve_command(folder):

@@ -6,10 +6,24 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from kg.serve.page import PAGE_POLICY, page
 from kg.serve.places import DEFAULT_CHEAP_SECONDS, Busy, QueryPlaces
-from kg.serve.protocol import FORM, LOOPBACK_NAMES, MAX_QUERY_BYTES, Answer, accepted, check_host, parse_form, respond, text
+from kg.serve.protocol import (
+    ALLOWED_METHODS,
+    FORM,
+    LOOPBACK_NAMES,
+    MAX_QUERY_BYTES,
+    Answer,
+    accepted,
+    check_host,
+    cors_headers,
+    parse_form,
+    respond,
+    service_description,
+    text,
+)
 from kg.serve.queries import QueryProcess
 from kg.sparqltext import uses_service
 
@@ -33,12 +47,19 @@ class SparqlApp:
         max_queries: int | None = None,
         hosts: frozenset[str] = frozenset(LOOPBACK_NAMES),
         cheap_seconds: float = DEFAULT_CHEAP_SECONDS,
+        cors: str | None = None,
     ) -> None:
         self.location, self.timeout, self.max_bytes, self.hosts = location, timeout, max_bytes, hosts
         self.places = QueryPlaces(max_queries or default_max_queries(), timeout, cheap_seconds)
+        self.cors = cors  # the origin (or "*") whose pages may read answers in a browser
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        return respond(start_response, self.route(environ))
+        answer = self.route(environ)
+        answer = replace(answer, headers=answer.headers + cors_headers(self.cors, environ))
+        if environ["REQUEST_METHOD"] == "HEAD":  # the GET answer's headers, its length, no body
+            length = str(len(answer.body))
+            answer = replace(answer, body=b"", headers=(*answer.headers, ("Content-Length", length)))
+        return respond(start_response, answer)
 
     def route(self, environ: dict) -> Answer:
         path, method = environ.get("PATH_INFO") or "/", environ["REQUEST_METHOD"]
@@ -47,13 +68,17 @@ class SparqlApp:
             return refusal
         try:
             params = parse_form(environ.get("QUERY_STRING", "").encode("latin-1"))  # WSGI strings carry bytes as latin-1
+            if method == "OPTIONS":
+                return Answer(204, "text/plain", b"", (("Allow", ALLOWED_METHODS),))
             if path == "/" and method in ("GET", "HEAD"):
                 body = page(params.get("query", [""])[0])
                 return Answer(200, "text/html; charset=utf-8", body, (("Content-Security-Policy", PAGE_POLICY),))
             if path not in ("/sparql", "/query"):
                 return text(404, "not found: the SPARQL endpoint is /sparql (read-only)")
-            if method not in ("GET", "POST"):
-                return text(405, "use GET or POST", (("Allow", "GET, POST"),))
+            if method not in ("GET", "HEAD", "POST"):
+                return text(405, "use GET or POST", (("Allow", ALLOWED_METHODS),))
+            if method in ("GET", "HEAD") and not params:  # the endpoint itself: what it is
+                return service_description(environ, accepted(environ.get("HTTP_ACCEPT")))
             return self.answer(environ, method, params)
         except UnicodeDecodeError:
             return text(400, "the request is not UTF-8: the query string, its %-escapes and the body must be UTF-8 text")

@@ -88,8 +88,16 @@ def accepted(header: str | None) -> list[str]:
     return [kind for _, _, kind in sorted(ranges)]
 
 
-def negotiate(ranges: list[str], types: dict[str, object]) -> tuple[str, object]:
-    """The media type to answer with: the client's first range that we have, else our default."""
+def negotiate(ranges: list[str], types: dict[str, object]) -> tuple[str, object] | None:
+    """The media type to answer with: the client's first range that we have, our default
+    when it names none; None when it names only types we do not have (406).
+
+    Examples
+    --------
+    >>> types = {"application/json": "json", "text/csv": "csv"}
+    >>> negotiate([], types), negotiate(["text/*"], types), negotiate(["image/png"], types)
+    (('application/json', 'json'), ('text/csv', 'csv'), None)
+    """
     for wanted in ranges:
         if wanted in types:
             return wanted, types[wanted]
@@ -98,6 +106,8 @@ def negotiate(ranges: list[str], types: dict[str, object]) -> tuple[str, object]
             for media_type, fmt in types.items():
                 if wanted == "*/*" or media_type.startswith(family):
                     return media_type, fmt
+    if ranges:
+        return None
     default = next(iter(types))
     return default, types[default]
 
@@ -153,10 +163,67 @@ def parse_form(data: bytes) -> dict[str, list[str]]:
     return parse_qs(data.decode("utf-8"), keep_blank_values=True, errors="strict")
 
 
+# -- browsers and the endpoint itself -------------------------------------------------------------
+
+ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
+
+
+def cors_headers(cors: str | None, environ: dict) -> tuple[tuple[str, str], ...]:
+    """The CORS headers letting a page of origin ``cors`` (``*``: any) read the answers.
+
+    Off by default: a page on another origin (a YASGUI page) then cannot read the store in
+    its visitors' browsers. A request from another origin gets no permission, which the
+    browser enforces; a preflight (``OPTIONS`` with ``Access-Control-Request-Method``)
+    learns the methods and headers a query may use.
+
+    Examples
+    --------
+    >>> cors_headers("https://yasgui.example", {"HTTP_ORIGIN": "https://yasgui.example", "REQUEST_METHOD": "GET"})
+    (('Access-Control-Allow-Origin', 'https://yasgui.example'), ('Vary', 'Origin'))
+    >>> cors_headers("https://yasgui.example", {"HTTP_ORIGIN": "https://evil.example", "REQUEST_METHOD": "GET"})
+    ()
+    """
+    origin = environ.get("HTTP_ORIGIN")
+    if cors is None or origin is None or cors not in ("*", origin):
+        return ()
+    headers: tuple[tuple[str, str], ...] = (("Access-Control-Allow-Origin", cors), ("Vary", "Origin"))
+    if environ["REQUEST_METHOD"] == "OPTIONS":
+        allow = (("Access-Control-Allow-Methods", ALLOWED_METHODS), ("Access-Control-Allow-Headers", "Accept, Content-Type"))
+        headers += (*allow, ("Access-Control-Max-Age", "600"))
+    return headers
+
+
+#: The endpoint's SPARQL 1.1 Service Description, for clients that read one (``{url}``: its URL).
+SERVICE_DESCRIPTION = """\
+@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix formats: <http://www.w3.org/ns/formats/> .
+
+[] a sd:Service ;
+    sd:endpoint <{url}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:feature sd:UnionDefaultGraph ;
+    sd:resultFormat formats:SPARQL_Results_JSON , formats:SPARQL_Results_XML , formats:SPARQL_Results_CSV ,
+        formats:SPARQL_Results_TSV , formats:Turtle , formats:N-Triples , formats:JSON-LD , formats:RDF_XML .
+"""
+
+
+def service_description(environ: dict, ranges: list[str]) -> Answer:
+    """What the endpoint is, asked of its URL without a query: Turtle (or N-Triples)."""
+    scheme, host, path = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", "/sparql")
+    turtle = SERVICE_DESCRIPTION.format(url=f"{scheme}://{host}{path}")
+    media_type, _ = negotiate(ranges, {"text/turtle": None, "application/n-triples": None}) or ("text/turtle", None)
+    if media_type == "application/n-triples":
+        from rdflib import Graph  # rdflib only when a client asks for N-Triples of this
+
+        return Answer(200, media_type, Graph().parse(data=turtle, format="turtle").serialize(format="nt").encode())
+    return Answer(200, "text/turtle", turtle.encode("utf-8"))
+
+
 # -- answering ------------------------------------------------------------------------------------
 
 REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large"}
 REASONS |= {415: "Unsupported Media Type", 421: "Misdirected Request", 500: "Internal Server Error", 503: "Service Unavailable"}
+REASONS |= {204: "No Content", 406: "Not Acceptable"}
 
 
 def respond(start_response: Callable, answer: Answer) -> list[bytes]:
@@ -164,9 +231,7 @@ def respond(start_response: Callable, answer: Answer) -> list[bytes]:
     media_type = answer.media_type
     if media_type.startswith("text/") and "charset" not in media_type:
         media_type += "; charset=utf-8"
-    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", **dict(answer.headers)}
-    start_response(
-        f"{answer.status} {REASONS.get(answer.status, '')}".rstrip(),
-        [("Content-Type", media_type), ("Content-Length", str(len(answer.body))), *headers.items()],
-    )
+    headers = {"Content-Length": str(len(answer.body)), "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+    headers |= dict(answer.headers)  # a HEAD answer gives the length of the body it leaves out
+    start_response(f"{answer.status} {REASONS.get(answer.status, '')}".rstrip(), [("Content-Type", media_type), *headers.items()])
     return [answer.body]

@@ -72,7 +72,12 @@ def answer(store: Store, query: str, default_graphs: list[str], named_graphs: li
     except KgError as err:
         return text(400, str(err))
     solutions = isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
-    media_type, fmt = negotiate(ranges, RESULT_TYPES if solutions else GRAPH_TYPES)
+    types = RESULT_TYPES if solutions else GRAPH_TYPES
+    chosen = negotiate(ranges, types)
+    if chosen is None and not set(ranges) <= {*RESULT_TYPES, *GRAPH_TYPES}:
+        return text(406, f"cannot answer in {', '.join(ranges)}: this query's answer comes as {', '.join(types)}")
+    # a client sending one Accept for every query (results types for a CONSTRUCT) gets our default
+    media_type, fmt = chosen or negotiate([], types)  # type: ignore[misc]
     out = _Capped(max_bytes)
     try:
         if solutions:

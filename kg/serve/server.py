@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from kg.errors import KgError
 from kg.serve.app import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SparqlApp
@@ -99,11 +100,13 @@ def make_server(
     max_queries: int | None = None,
     allow_hosts: Iterable[str] = (),
     cheap_seconds: float = DEFAULT_CHEAP_SECONDS,
+    cors: str | None = None,
 ) -> Server:
     """A server for the store, not yet running. ``port=0`` picks a free port (``.port``);
-    ``max_queries`` (expensive queries at once) defaults to ``default_max_queries()``."""
+    ``max_queries`` (expensive queries at once) defaults to ``default_max_queries()``;
+    ``cors`` is the web origin (or ``*``) whose pages may query it from a browser."""
     hosts = allowed_hosts(host, allow_hosts)
-    app = SparqlApp(check_location(location), timeout, max_bytes, max_queries, hosts, cheap_seconds)
+    app = SparqlApp(check_location(location), timeout, max_bytes, max_queries, hosts, cheap_seconds, cors)
     return Server(app, host, port)
 
 
@@ -145,20 +148,11 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def serve(
-    location: str | None,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_queries: int | None = None,
-    allow_hosts: Iterable[str] = (),
-    echo: Callable[[str], None] = print,
-    cheap_seconds: float = DEFAULT_CHEAP_SECONDS,
-) -> None:
-    """Serve until interrupted (Ctrl-C); ``echo`` gets the address line (and warnings when
-    listening beyond this machine)."""
-    server = make_server(location, host, port, timeout, max_bytes, max_queries, allow_hosts, cheap_seconds)
+def serve(location: str | None, echo: Callable[[str], None] = print, **options: Any) -> None:
+    """Serve until interrupted (Ctrl-C); ``options`` are ``make_server``'s; ``echo`` gets the
+    address line (and warnings when listening beyond this machine)."""
+    host, allow_hosts = options.get("host", DEFAULT_HOST), options.get("allow_hosts", ())
+    server = make_server(location, **options)
     if host not in LOOPBACK_NAMES:
         echo(f"warning: listening on {host}: anyone who can reach this address can read the whole store")
     if host in WILDCARD_HOSTS and not allow_hosts:
