@@ -38,7 +38,7 @@ from kg.errors import KgError
 from kg.namespaces import ACTOR, KGO, ONTOLOGY_GRAPH, PREFIXES, SOURCE
 from kg.ontology import load_ontology, ontology_path
 from kg.output import csv_text
-from kg.projection import project, select_claims
+from kg.projection import actor_details, project, select_claims
 from kg.selection import Selection
 from kg.store import Store
 
@@ -329,36 +329,68 @@ def _sorted_node(node: object, ordered: bool = False) -> object:
 
 
 def network(store: Store, selection: Selection | None = None):
-    """``kg.projection.project`` with its list attributes joined, as the file formats need."""
-    graph = project(store, selection or Selection())
-    for _, _, data in graph.edges(data=True):
+    """``kg.projection.project`` with its list attributes joined, as the file formats need;
+    every actor of the store a node (unless a focus chooses a neighbourhood), and every edge
+    an id of its own (``turkey backs sna``)."""
+    selection = selection or Selection()
+    graph = project(store, selection)
+    if selection.focus is None:  # an actor with no claim is still one the analyst knows of
+        details = actor_details(store)
+        graph.add_nodes_from((actor, {"label": details.label[actor], "type": details.type[actor]}) for actor in details.label if actor not in graph)
+    for subject, obj, family, data in graph.edges(keys=True, data=True):
         data["relations"] = " ".join(data["relations"])
         data["assertions"] = " ".join(data["assertions"])
         data["label"] = data["relation"]
+        data["id"] = f"{subject} {family} {obj}"
     return graph
 
 
 def graphml_bytes(graph) -> bytes:
-    """GraphML (Gephi, Cytoscape, yEd, networkx.read_graphml); edge ids are the relation."""
+    """GraphML (Gephi, Cytoscape, yEd, networkx.read_graphml); each edge's id is its own."""
     import networkx as nx
 
     buffer = io.BytesIO()
-    nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
+    nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True, edge_id_from_attribute="id")
     return buffer.getvalue()
 
 
 def gexf_bytes(graph) -> bytes:
-    """GEXF 1.2 (Gephi, networkx.read_gexf), without the write date that would change every day."""
+    """GEXF 1.2 (Gephi, networkx.read_gexf), without the write date that would change every day.
+
+    Drawn as the map draws it: node colours by actor type, sizes by number of relations, edge
+    colours by family; a symmetric family's edges are ``undirected``; the weight is the number
+    of sources.
+    """
     from networkx.readwrite.gexf import GEXFWriter
 
     writer = GEXFWriter(encoding="utf-8", prettyprint=True)
     meta = writer.xml.find("meta")
     meta.attrib.pop("lastmodifieddate", None)
     meta.find("creator").text = f"actorgraph (kg) {__version__}"
-    writer.add_graph(graph)
+    writer.add_graph(_drawn(graph))
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def _drawn(graph):
+    """A copy of the network with GEXF's viz colours and sizes, edge types and weights."""
+    from kg.view import FAMILY_STYLES, OTHER_FAMILY, TYPES
+
+    drawn = graph.copy()
+    for node, data in drawn.nodes(data=True):
+        colour = TYPES.get(data.get("type"), {"color": "#777777"})["color"]
+        data["viz"] = {"color": _rgb(colour), "size": 10.0 + 2 * drawn.degree(node)}
+    for _, _, family, data in drawn.edges(keys=True, data=True):
+        data["viz"] = {"color": _rgb(FAMILY_STYLES.get(family, OTHER_FAMILY)["color"]), "thickness": float(data["sources"])}
+        data["type"] = "undirected" if data["symmetric"] else "directed"
+        data["weight"] = data["sources"]
+    return drawn
+
+
+def _rgb(colour: str) -> dict:
+    """``#2e7d32`` as GEXF's viz colour."""
+    return {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16), "a": 1.0}
 
 
 def csv_tables(graph) -> dict[str, bytes]:

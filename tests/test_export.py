@@ -288,11 +288,16 @@ def test_a_focus_names_an_actor_by_alias_and_unknown_ones_are_errors(example_sto
 EDGE_ATTRIBUTES = ("relation", "sign", "sources", "confidence", "first_date", "last_date")
 
 
-@pytest.mark.parametrize("fmt, read", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
-def test_networkx_reads_graphml_and_gexf_with_their_attributes(example_store, fmt, read):
-    expected = project(example_store)
-    graph = read(io.BytesIO(export(example_store, fmt)[""]))
-    assert set(graph.nodes) == set(expected.nodes)
+# networkx reads no GEXF that mixes directed and undirected edges (Gephi does): it reads the
+# GEXF of the families without a symmetric one, and the GraphML of everything
+ONE_WAY = Selection(relations=("backs", "opposes", "mediates", "part-of", "participates-in", "represents"))
+
+
+@pytest.mark.parametrize("fmt, read, selection", [("graphml", nx.read_graphml, Selection()), ("gexf", nx.read_gexf, ONE_WAY)])
+def test_networkx_reads_graphml_and_gexf_with_their_attributes(example_store, fmt, read, selection):
+    expected = project(example_store, selection)
+    graph = read(io.BytesIO(export(example_store, fmt, selection=selection)[""]))
+    assert set(graph.nodes) == {actor.id for actor in example_store.actors()}  # every actor, also one with no claim
     for node, data in expected.nodes(data=True):
         assert graph.nodes[node]["label"] == data["label"] and graph.nodes[node]["type"] == data["type"]
     got = {(s, o, d["relation"]): d for s, o, d in graph.edges(data=True)}
@@ -303,6 +308,40 @@ def test_networkx_reads_graphml_and_gexf_with_their_attributes(example_store, fm
     assert got[("turkey", "sna", "backs")]["sign"] == 1 and got[("sna", "ypg", "opposes")]["sign"] == -1
 
 
+def test_graphml_edges_have_ids_of_their_own(example_store):
+    graph = nx.read_graphml(io.BytesIO(export(example_store, "graphml")[""]), force_multigraph=True)
+    ids = [key for _, _, key in graph.edges(keys=True)]
+    assert len(ids) == len(set(ids)) == project(example_store).number_of_edges()
+    assert "turkey backs sna" in ids
+
+
+def test_gexf_draws_as_the_map_does_and_marks_symmetric_edges_undirected(example_store):
+    from xml.etree import ElementTree
+
+    from kg.view import FAMILY_STYLES, TYPES
+
+    gexf = "{http://www.gexf.net/1.2draft}"
+    viz = "{http://www.gexf.net/1.2draft/viz}"
+    root = ElementTree.fromstring(export(example_store, "gexf")[""])
+    types = {actor.id: actor.type for actor in example_store.actors()}
+    nodes = {node.get("id"): node for node in root.iter(gexf + "node")}
+    assert set(nodes) == set(types)
+    for actor, node in nodes.items():
+        colour = node.find(viz + "color")
+        assert "#{:02x}{:02x}{:02x}".format(*(int(colour.get(c)) for c in "rgb")) == TYPES[types[actor]]["color"]
+        assert float(node.find(viz + "size").get("value")) >= 10
+    expected = {(s, o, family): data for s, o, family, data in project(example_store).edges(keys=True, data=True)}
+    edges = list(root.iter(gexf + "edge"))
+    assert len({edge.get("id") for edge in edges}) == len(edges) == len(expected)
+    for edge in edges:
+        subject, family, obj = edge.get("id").split(" ")
+        data = expected[(subject, obj, family)]
+        assert edge.get("type") == ("undirected" if family == "negotiates-with" else "directed")
+        assert int(edge.get("weight")) == data["sources"]
+        colour = edge.find(viz + "color")
+        assert "#{:02x}{:02x}{:02x}".format(*(int(colour.get(c)) for c in "rgb")) == FAMILY_STYLES[family]["color"]
+
+
 def test_csv_writes_actors_and_relations_for_kumu_and_gephi(example_store, tmp_path):
     paths = export_to(example_store, "csv", tmp_path / "ain-issa.csv")
     assert [p.name for p in paths] == ["ain-issa-actors.csv", "ain-issa-relations.csv"]
@@ -311,10 +350,10 @@ def test_csv_writes_actors_and_relations_for_kumu_and_gephi(example_store, tmp_p
     assert list(actors[0]) == ["ID", "Label", "Type"]  # Kumu: ID first; Gephi: Id (any case)
     assert list(relations[0])[:4] == ["From", "To", "Source", "Target"]  # Kumu: From, To first; Gephi: Source, Target
     expected = project(example_store)
-    assert len(actors) == expected.number_of_nodes() and len(relations) == expected.number_of_edges()
+    assert len(actors) == len(example_store.actors()) and len(relations) == expected.number_of_edges()
     row = next(r for r in relations if (r["From"], r["To"], r["Label"]) == ("russia", "turkey", "negotiates-with"))
     assert row["Type"] == "Undirected" and row["Kind"] == "negotiates-with" and row["sign"] == "0"
-    assert {a["ID"] for a in actors} == set(expected.nodes)
+    assert {a["ID"] for a in actors} == {actor.id for actor in example_store.actors()}  # also one with no claim
 
 
 def test_csv_into_a_folder_and_not_to_stdout(example_store, tmp_path):
