@@ -336,7 +336,8 @@ def network(store: Store, selection: Selection | None = None):
     graph = project(store, selection)
     if selection.focus is None:  # an actor with no claim is still one the analyst knows of
         details = actor_details(store)
-        graph.add_nodes_from((actor, {"label": details.label[actor], "type": details.type[actor]}) for actor in details.label if actor not in graph)
+        lonely = [actor for actor in details.label if actor not in graph]
+        graph.add_nodes_from((actor, {"label": details.label[actor], "type": details.type[actor]}) for actor in lonely)
     for subject, obj, family, data in graph.edges(keys=True, data=True):
         data["relations"] = " ".join(data["relations"])
         data["assertions"] = " ".join(data["assertions"])
