@@ -92,3 +92,18 @@ def test_about_on_the_command_line(kg, tmp_path):
     assert backed == {row["x"] for row in json.loads(kg("match", "turkey backs ?x", "--format", "json").output)}
     assert kg("about", "nobody").exit_code == 1
     assert "about takes no focus" in kg("about", "ypg", "--focus", "sna").output
+
+
+def test_about_writes_partial_dates_to_their_precision_and_keeps_processes_to_the_actors_own(tmp_path):
+    graph = kg.open(str(tmp_path / "partial"))
+    data = (
+        "sources:\n  s: {title: S, date: 2021-05-01}\nactors:\n  x: {label: X, type: State}\n  y: {label: Y, type: ArmedGroup}\n"
+        "  z: {label: Z, type: ArmedGroup}\n  astana: {label: Astana, type: Process}\n"
+        "assertions:\n  - {claim: x backs y, source: s, date: 2020}\n"
+        "  - {claim: x fights z, source: s, valid_from: 2019-03, process: astana}\n"
+    )
+    graph.load(str(write(tmp_path / "p.yaml", data)))
+    rows = {row["other"]: row for row in graph.about("x").rows}
+    assert (rows["y"]["first"], rows["y"]["last"]) == ("2020", "2020")
+    assert rows["z"]["first"] == "2019-03"
+    assert graph.about("x").processes == ["astana"] and graph.about("z").processes == []  # z is fought, not a party

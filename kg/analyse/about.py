@@ -8,13 +8,13 @@ selection options (``--as-of``, ``--stance``, ...) mean the same here.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
 from kg.analyse.reports import blocs
 from kg.analyse.results import Result
 from kg.errors import KgError
+from kg.model import date_text
 from kg.names import StoreActors
 from kg.ontology import load_ontology
 from kg.projection import Claim, select_claims
@@ -37,12 +37,16 @@ class Tie:
         return len({source for claim in self.claims for source in claim.sources})
 
     @property
-    def first(self) -> dt.date:
-        return min(claim.start for claim in self.claims)
+    def first(self) -> str:
+        """The earliest start, written to its precision (``2020`` for a claim of 2020)."""
+        claim = min(self.claims, key=lambda c: c.start)
+        return date_text(claim.start, claim.valid_from_precision if claim.valid_from else claim.date_precision) or ""
 
     @property
-    def last(self) -> dt.date:
-        return max(claim.date for claim in self.claims)
+    def last(self) -> str:
+        """The latest date reported, written to its precision."""
+        claim = max(self.claims, key=lambda c: c.date)
+        return date_text(claim.date, claim.date_precision) or ""
 
 
 @dataclass
@@ -70,8 +74,8 @@ class Profile(Result):
                 "other": tie.other,
                 "claims": len(tie.claims),
                 "sources": tie.sources,
-                "first": tie.first.isoformat(),
-                "last": tie.last.isoformat(),
+                "first": tie.first,
+                "last": tie.last,
             }
             for tie in self.ties
         ]
@@ -137,6 +141,10 @@ def _ties(actor: str, claims: list[Claim]) -> list[Tie]:
 
 
 def _processes(actor: str, claims: list[Claim]) -> list[str]:
-    """The processes the actor takes part in, or that claims naming it belong to."""
-    taking_part = {obj for claim in claims if claim.relation == "participates-in" and actor in claim.subjects for obj in claim.objects}
-    return sorted(taking_part | {claim.process for claim in claims if claim.process})
+    """The processes the actor takes part in, or that its own claims belong to (as subject,
+    or either side of a symmetric relation: both negotiate): the parties of a process who
+    fight a third are not that third's processes."""
+    ontology = load_ontology()
+    own = [claim for claim in claims if actor in claim.subjects or ontology.relation(claim.relation).symmetric]
+    taking_part = {obj for claim in own if claim.relation == "participates-in" for obj in claim.objects}
+    return sorted(taking_part | {claim.process for claim in own if claim.process})
