@@ -103,8 +103,9 @@ class Graph:
         """Load data files and folders, all or nothing; one ``LoadReport`` per file.
 
         Loading a file again replaces what it loaded before. ``format="gdelt"`` reads
-        files as GDELT 2.0 events; ``strict`` refuses malformed GDELT rows instead of
-        skipping them; ``actor_map`` extends the shipped CAMEO actor map; ``progress(label,
+        files as GDELT 2.0 events, ``format="acled"`` as ACLED exports (also known by their
+        header); ``strict`` refuses malformed GDELT or ACLED rows instead of
+        skipping them; ``actor_map`` extends the shipped actor maps (CAMEO, ACLED); ``progress(label,
         total)`` returns an object with ``update(n)``.
 
         Examples

@@ -140,23 +140,28 @@ def main(ctx: click.Context, store: str | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["gdelt"]),
-    help="Read files as GDELT 2.0 events whatever their name (not YAML, JSON, RDF); *.export.CSV[.zip] always are.",
+    type=click.Choice(["gdelt", "acled"]),
+    help="Read files as GDELT 2.0 events or as ACLED exports whatever their name (not YAML, JSON, RDF); "
+    "*.export.CSV[.zip] are always GDELT, CSV files with ACLED's header always ACLED.",
 )
-@click.option("--strict", is_flag=True, help="GDELT: a malformed row (bad date or code, wrong column count, missing actor) is an error.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="GDELT, ACLED: a malformed row (bad date, code or number, wrong column count, missing actor) is an error.",
+)
 @click.option(
     "--actor-map",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="GDELT: a YAML file that adds to (or replaces entries of) the shipped CAMEO actor map.",
+    help="GDELT, ACLED: a YAML file adding to (or replacing entries of) the shipped actor maps (ACLED's under 'acled:').",
 )
 @with_graph
 def load(graph, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map: str | None) -> None:
-    """Load data files or folders (YAML, JSON, CSV, Turtle, N-Triples, JSON-LD, GDELT events).
+    """Load data files or folders (YAML, JSON, CSV, Turtle, N-Triples, JSON-LD, GDELT events, ACLED exports).
 
     Every file is checked before anything is written; one mistake anywhere and the
     store stays exactly as it was. Loading a file again replaces what it loaded before.
-    GDELT event files are aggregated into sourced assertions; a summary line says how
+    GDELT and ACLED event files are aggregated into sourced assertions; a summary line says how
     many events were read and why the others were skipped.
 
     \b
@@ -165,6 +170,7 @@ def load(graph, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map
       kg load data/ claims.csv
       kg load 20191024143000.export.CSV.zip
       kg load --format gdelt --actor-map my-actors.yaml gdelt/
+      kg load --format acled --actor-map my-actors.yaml acled-export.csv
     """
     with contextlib.ExitStack() as bars:
         reports = graph.load(*paths, format=fmt, strict=strict, actor_map=actor_map, progress=_progress_bar(bars))

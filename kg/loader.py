@@ -21,7 +21,7 @@ from kg.names import ActorIndex
 from kg.ontology import Ontology, load_ontology, normalise
 from kg.rules import ProgressBar, actor_kinds, check_types_agree, data_files, document_terms, document_triples, graph_iri, known_sources
 from kg.shacl import check_load
-from kg.sources import FORMATS, Document, read_document
+from kg.sources import FORMATS, Document, acled, read_document
 from kg.store import Store
 
 #: Loads with fewer assertions finish too fast for a progress bar to help.
@@ -43,21 +43,27 @@ class LoadReport:
     sources: int
     assertions: int
     triples: int
-    rows_read: int | None = None  # event files (GDELT) only, like ``skipped``
+    rows_read: int | None = None  # event files (GDELT, ACLED) only, like ``skipped``
     skipped: dict[str, int] = field(default_factory=dict, hash=False)
     #: Loaded all the same, but worth a look: names that look like another actor's, or
     #: that mix scripts (``kg.confusables``). One line each, naming file and line.
     warnings: list[str] = field(default_factory=list, hash=False)
 
     def summary(self) -> str | None:
-        """The end-of-load line of an event file: rows read, assertions written, skipped by reason."""
+        """The end-of-load line of an event file: rows read, assertions written, rows skipped by
+        reason; then ACLED's associated actors that mapped to no actor (names, not rows)."""
         if self.rows_read is None:
             return None
         text = f"{self.rows_read} events read, {self.assertions} assertions written"
-        if not self.skipped:
-            return text + ", none skipped"
-        reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])))
-        return text + f"; skipped {sum(self.skipped.values())}: {reasons}"
+        rows = {reason: count for reason, count in self.skipped.items() if reason != acled.ASSOCIATED_UNMAPPED}
+        if not rows:
+            text += ", none skipped"
+        else:
+            reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(rows.items(), key=lambda item: (-item[1], item[0])))
+            text += f"; skipped {sum(rows.values())}: {reasons}"
+        if self.skipped.get(acled.ASSOCIATED_UNMAPPED):
+            text += f"; {self.skipped[acled.ASSOCIATED_UNMAPPED]} {acled.ASSOCIATED_UNMAPPED}"
+        return text
 
 
 def load(
@@ -72,8 +78,11 @@ def load(
     """Load files and folders into the store, all or nothing.
 
     ``format="gdelt"`` reads every file as GDELT 2.0 events (GDELT files are also known by
-    name, ``*.export.CSV[.zip]``); ``strict`` makes the GDELT reader fail on rows it would
-    skip as malformed; ``actor_map`` is a YAML file extending the shipped CAMEO actor map.
+    name, ``*.export.CSV[.zip]``), ``format="acled"`` every file as an ACLED export (ACLED
+    exports are also known by their header row); YAML, JSON and RDF files keep their readers.
+    ``strict`` makes the event readers fail on rows they would skip as malformed;
+    ``actor_map`` is a YAML file extending the shipped actor maps (CAMEO's; ACLED's under
+    its key ``acled:``).
     ``progress(label, total)`` returns something with ``update(n)`` (the CLI passes a
     progress bar when stderr is a terminal).
     """
@@ -81,7 +90,7 @@ def load(
         raise KgError(f"unknown format {format!r}; --format takes {', '.join(FORMATS)} (other files are known by their suffix)")
     documents = [read_document(path, format, strict=strict, actor_map=actor_map) for path in data_files(paths, format)]
     if actor_map is not None and not any(doc.rows_read is not None for doc in documents):
-        raise KgError("an actor map applies to GDELT event files only, and this load has none", path=str(actor_map))
+        raise KgError("an actor map applies to GDELT event files only (and ACLED exports), and this load has none", path=str(actor_map))
     ontology = load_ontology()
     known = store.actors()
     actors = known + [a for doc in documents for a in doc.actors]

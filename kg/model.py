@@ -64,31 +64,68 @@ class Source:
     publisher: str | None = None
     url: str | None = None
     date: dt.date | None = None
-    events: tuple[int, ...] = ()  # GDELT events coded from this article (kgo:gdeltEventId)
+    #: Events coded from this source: GDELT ids (integers, kgo:gdeltEventId) of the events coded
+    #: from an article, or ACLED ids (strings, kgo:acledEventId) of the events a source reported.
+    events: tuple[int, ...] | tuple[str, ...] = ()
     note: str | None = None  # the curator's remark on the source (rdfs:comment)
     where: Where = field(default=Where("<memory>"), compare=False)
 
 
+#: The event datasets kg imports, told apart by their ids: GDELT's GlobalEventID is an integer,
+#: ACLED's event_id_cnty a string (``SDN12345``). Each: (id property, its datatype, code property).
+EVENT_DATASETS = {
+    "GDELT": ("gdeltEventId", "integer", "eventCode"),
+    "ACLED": ("acledEventId", "string", "acledSubEventType"),
+}
+
+
+def event_dataset(event_id: int | str) -> str:
+    """``GDELT`` for an integer id, ``ACLED`` for a string one.
+
+    >>> event_dataset(881992392), event_dataset("SDN12345")
+    ('GDELT', 'ACLED')
+    """
+    return "ACLED" if isinstance(event_id, str) else "GDELT"
+
+
+def event_order(event_id: int | str) -> tuple[str, int]:
+    """How event ids sort: GDELT's as numbers, ACLED's by country letters, then number.
+
+    >>> sorted(["SDN10", "SDN9", "ETH3"], key=event_order), sorted([10, 9], key=event_order)
+    (['ETH3', 'SDN9', 'SDN10'], [9, 10])
+    """
+    text = str(event_id)
+    letters = text.rstrip("0123456789")
+    return letters, int(text[len(letters) :] or 0)
+
+
 @dataclass(frozen=True, slots=True)
 class EventEvidence:
-    """The coded events (GDELT) a machine-derived assertion counts.
+    """The coded events (GDELT or ACLED) a machine-derived assertion counts.
 
     Kept on the statement so that every such claim traces back to its event ids, and
-    with GDELT's own sums so that analysts can weigh it: a claim resting on one event
-    mentioned once is not one resting on forty.
+    with the dataset's own sums so that analysts can weigh it: a claim resting on one event
+    mentioned once is not one resting on forty. The ids' type says which dataset they are
+    from (``event_dataset``), so GDELT's evidence stays exactly as it was.
     """
 
-    event_ids: tuple[int, ...]
-    codes: tuple[str, ...] = ()  # CAMEO event codes, with their leading zeros
+    event_ids: tuple[int, ...] | tuple[str, ...]
+    codes: tuple[str, ...] = ()  # CAMEO event codes with their leading zeros (GDELT); sub-event types (ACLED)
     mentions: int = 0  # sums of GDELT's NumMentions, NumSources, NumArticles
-    sources: int = 0
+    sources: int = 0  # ACLED: the number of distinct sources named
     articles: int = 0
-    goldstein: float | None = None  # means over the events
+    goldstein: float | None = None  # means over the events (GDELT)
     tone: float | None = None
+    fatalities: int | None = None  # the sum of the events' reported fatalities (ACLED)
 
     @property
     def count(self) -> int:
         return len(self.event_ids)
+
+    @property
+    def dataset(self) -> str:
+        """``GDELT`` or ``ACLED``: see ``EVENT_DATASETS``."""
+        return event_dataset(self.event_ids[0]) if self.event_ids else "GDELT"
 
 
 @dataclass(frozen=True, slots=True)  # slots: a large load holds a million of these
@@ -106,7 +143,7 @@ class Assertion:
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     note: str | None = None
-    events: EventEvidence | None = None  # set on claims aggregated from GDELT events
+    events: EventEvidence | None = None  # set on claims aggregated from events (GDELT, ACLED)
     where: Where = field(default=Where("<memory>"), compare=False)
     #: Further subjects of one claim: the co-mediators of a joint mediation. Each subject gets
     #: its direct edges; the claim stays one statement.
@@ -153,7 +190,6 @@ class Assertion:
             content.append(extra)
         digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
         return digest[:24]
-
 
     def _extra_content(self) -> dict:
         values = {
@@ -395,7 +431,7 @@ def source_triples(source: Source, terms=RDF_TERMS) -> Iterator[tuple]:
     if source.date:
         yield node, iri(v.date), terms.typed(source.date.isoformat(), v.xsd_date)
     for event_id in source.events:
-        yield node, iri(v.kgo + "gdeltEventId"), terms.typed(str(event_id), v.xsd_integer)
+        yield node, *_event_id(event_id, terms)
     if source.note:
         yield node, iri(v.comment), terms.literal(source.note)
 
@@ -462,17 +498,33 @@ def decimal_lexical(number: float) -> str:
     return format(Decimal(repr(number)), "f")
 
 
+def _event_id(event_id: int | str, terms=RDF_TERMS) -> tuple:
+    """(property, value) of one event id: ``kgo:gdeltEventId`` an xsd:integer, ``kgo:acledEventId`` a string."""
+    v = _vocab()
+    prop, datatype, _ = EVENT_DATASETS[event_dataset(event_id)]
+    value = terms.typed(str(event_id), v.xsd_integer) if datatype == "integer" else terms.literal(event_id)
+    return terms.iri(v.kgo + prop), value
+
+
 def event_triples(node, events: EventEvidence, terms=RDF_TERMS) -> Iterator[tuple]:
-    """An event aggregate's own properties: its events, their codes, sums and means."""
+    """An event aggregate's own properties: its events, their codes, counts, sums and means.
+
+    GDELT's aggregates carry its four counts and two means; ACLED's the event and source
+    counts and the fatalities reported."""
     v, iri = _vocab(), terms.iri
     kgo = v.kgo
+    _, _, code_property = EVENT_DATASETS[events.dataset]
     yield node, iri(v.type), iri(kgo + "EventAggregate")
     for event_id in events.event_ids:
-        yield node, iri(kgo + "gdeltEventId"), terms.typed(str(event_id), v.xsd_integer)
+        yield node, *_event_id(event_id, terms)
     for code in events.codes:
-        yield node, iri(kgo + "eventCode"), terms.literal(code)
-    for prop, count in (("eventCount", events.count), ("mentionCount", events.mentions), ("sourceCount", events.sources),
-                        ("articleCount", events.articles)):  # fmt: skip
+        yield node, iri(kgo + code_property), terms.literal(code)
+    if events.dataset == "ACLED":
+        counts = (("eventCount", events.count), ("sourceCount", events.sources), ("fatalityCount", events.fatalities or 0))
+    else:
+        counts = (("eventCount", events.count), ("mentionCount", events.mentions), ("sourceCount", events.sources),
+                  ("articleCount", events.articles))  # fmt: skip
+    for prop, count in counts:
         yield node, iri(kgo + prop), terms.typed(str(count), v.xsd_integer)
     for prop, mean in (("meanGoldstein", events.goldstein), ("meanTone", events.tone)):
         if mean is not None:  # three decimals, as GDELT's own precision allows
@@ -488,6 +540,14 @@ def event_evidence(graph, node) -> EventEvidence | None:
     if (node, RDF.type, KGO.EventAggregate) not in graph:
         return None
     number = lambda prop, kind: kind(graph.value(node, prop)) if graph.value(node, prop) is not None else None  # noqa: E731
+    acled = sorted((str(e) for e in graph.objects(node, KGO.acledEventId)), key=event_order)
+    if acled:
+        return EventEvidence(
+            event_ids=tuple(acled),
+            codes=tuple(sorted(str(c) for c in graph.objects(node, KGO.acledSubEventType))),
+            sources=number(KGO.sourceCount, int) or 0,
+            fatalities=number(KGO.fatalityCount, int) or 0,
+        )
     return EventEvidence(
         event_ids=tuple(sorted(int(e) for e in graph.objects(node, KGO.gdeltEventId))),
         codes=tuple(sorted(str(c) for c in graph.objects(node, KGO.eventCode))),
@@ -499,11 +559,12 @@ def event_evidence(graph, node) -> EventEvidence | None:
     )
 
 
-def source_events(graph, node) -> tuple[int, ...]:
-    """The GDELT event ids a source carries (the inverse of ``source_triples``'s)."""
+def source_events(graph, node) -> tuple[int, ...] | tuple[str, ...]:
+    """The event ids a source carries, GDELT's or ACLED's (the inverse of ``source_triples``'s)."""
     from kg.namespaces import KGO
 
-    return tuple(sorted(int(e) for e in graph.objects(node, KGO.gdeltEventId)))
+    acled = tuple(sorted((str(e) for e in graph.objects(node, KGO.acledEventId)), key=event_order))
+    return acled or tuple(sorted(int(e) for e in graph.objects(node, KGO.gdeltEventId)))
 
 
 def _camel(kebab_name: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from rdflib import Literal, URIRef
 
 from kg.errors import KgError
-from kg.model import STANCES, date_text, dyad_path
+from kg.model import STANCES, date_text, dyad_path, event_order
 from kg.names import Pattern, StoreActors, parse_pattern
 from kg.namespaces import ACTOR, DYAD, KGO, PREFIXES, SOURCE, local_name
 from kg.ontology import Relation, load_ontology
@@ -29,6 +29,8 @@ from kg.table import Table
 EVIDENCE_COLUMNS = ["claim", "stance", "said_by", "evidence", "source", "title", "url", "events", "date", "confidence", "quote", "note"]
 #: From the strongest to the weakest: how an answer stands is its weakest pattern's strongest claim.
 STANCE_ORDER = {stance: rank for rank, stance in enumerate(STANCES)}
+#: How ``why`` orders evidence: hand-read claims, then human-coded events, then machine-coded ones.
+EVIDENCE_ORDER = {"curated": 0, "ACLED": 1, "GDELT": 2}
 
 
 # -- building queries -----------------------------------------------------------------------------
@@ -235,7 +237,7 @@ WHY_COLUMNS = [
     "claim",
     "stance",  # asserted, alleged (the source reports someone's claim) or denied
     "said_by",  # who voices it: an actor id, or the name as written
-    "evidence",  # "curated", or "GDELT" for claims aggregated from GDELT events
+    "evidence",  # "curated", or "ACLED" / "GDELT" for claims aggregated from that dataset's events
     "relation",
     "process",  # the process or venue the claim belongs to
     "host",
@@ -243,14 +245,14 @@ WHY_COLUMNS = [
     "title",
     "publisher",
     "url",
-    "events",  # the GDELT event ids of the claim that this source's article was coded into
+    "events",  # the event ids of the claim coded from this source (GDELT: its article; ACLED: its reports)
     "date",  # as written: 2023, 2023-05 or 2023-05-17
     "valid_from",
     "valid_until",
     "confidence",
     "quote",
     "note",
-    "event_stats",  # a GDELT claim's counts, codes and means
+    "event_stats",  # an event claim's counts and codes: GDELT's means, ACLED's fatalities
     "statement",
     "file",
 ]
@@ -271,15 +273,16 @@ def why(store: Store, subject: str, relation: str, obj: str, selection: Selectio
 
 def why_rows(store: Store, subject: str, relation: Relation, obj: str, selection: Selection) -> list[dict]:
     """One row per (assertion, source) that the selection keeps: curated claims first, then
-    claims aggregated from GDELT events, each with the ids of the events its article was
-    coded into; asserted before alleged before denied, then by confidence."""
+    claims aggregated from ACLED events, then from GDELT events, each with the ids of the events
+    coded from its source; asserted before alleged before denied, then by confidence."""
     q = _Query(absent_terms(store))
     group, chosen = _statement_group(q, Pattern(subject, relation, obj, ""), selection, "?st")
-    stats = "?gdelt ?n_events ?mentions ?sources ?articles ?goldstein ?tone"
+    stats = "?aggregate ?acled ?n_events ?mentions ?sources ?articles ?goldstein ?tone ?fatalities"
     text = f"""SELECT ?st ?g ?rel ?st_stated (GROUP_CONCAT(DISTINCT STR(?s); separator=" ") AS ?subjects)
         (GROUP_CONCAT(DISTINCT STR(?o); separator=" ") AS ?objects)
         ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
         (GROUP_CONCAT(DISTINCT STR(?event); separator=" ") AS ?events) (GROUP_CONCAT(DISTINCT ?code; separator=" ") AS ?codes)
+        (GROUP_CONCAT(DISTINCT ?subtype; separator="|") AS ?subtypes)
         WHERE {{
         {" ".join(q.blocks)}
         {group}
@@ -289,27 +292,30 @@ def why_rows(store: Store, subject: str, relation: Relation, obj: str, selection
         {chosen}
         OPTIONAL {{ ?src dcterms:title ?title }} OPTIONAL {{ ?src dcterms:publisher ?publisher }}
         OPTIONAL {{ ?src schema:url ?url }}
-        BIND (EXISTS {{ ?st a kgo:EventAggregate }} AS ?gdelt)
-        OPTIONAL {{ ?st kgo:eventCount ?n_events ; kgo:mentionCount ?mentions ; kgo:sourceCount ?sources ; kgo:articleCount ?articles }}
+        BIND (EXISTS {{ ?st a kgo:EventAggregate }} AS ?aggregate) BIND (EXISTS {{ ?st kgo:acledEventId ?any }} AS ?acled)
+        OPTIONAL {{ ?st kgo:eventCount ?n_events ; kgo:sourceCount ?sources }}
+        OPTIONAL {{ ?st kgo:mentionCount ?mentions ; kgo:articleCount ?articles }} OPTIONAL {{ ?st kgo:fatalityCount ?fatalities }}
         OPTIONAL {{ ?st kgo:meanGoldstein ?goldstein }} OPTIONAL {{ ?st kgo:meanTone ?tone }} OPTIONAL {{ ?st kgo:eventCode ?code }}
-        OPTIONAL {{ ?st kgo:gdeltEventId ?event . ?src kgo:gdeltEventId ?event }}
+        OPTIONAL {{ ?st kgo:acledSubEventType ?subtype }}
+        OPTIONAL {{ {{ ?st kgo:gdeltEventId ?event . ?src kgo:gdeltEventId ?event }}
+                   UNION {{ ?st kgo:acledEventId ?event . ?src kgo:acledEventId ?event }} }}
     }} GROUP BY ?st ?g ?rel ?st_stated ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
-    ORDER BY ?gdelt DESC(?confidence) ?date ?st ?src"""
+    ORDER BY ?aggregate DESC(?confidence) ?date ?st ?src"""
     found = list(store.query(text, q.bindings))
     voices = statement_voices(store, (str(r.st) for r in found))
     rows = [_why_row(r, voices.get(str(r.st), {})) for r in found]
-    return sorted(rows, key=lambda row: (row["evidence"] == "GDELT", STANCE_ORDER[row["stance"]]))  # stable: keeps the order above
+    return sorted(rows, key=lambda row: (EVIDENCE_ORDER[row["evidence"]], STANCE_ORDER[row["stance"]]))  # stable: keeps the order above
 
 
 def _why_row(r, said: dict[str, str]) -> dict:
     name = load_ontology().relations[r.rel].name
     subjects, objects = (", ".join(actor_id(URIRef(a)) for a in sorted(str(ends).split())) for ends in (r.subjects, r.objects))
-    gdelt = bool(r.gdelt)
+    evidence = ("ACLED" if r.acled else "GDELT") if r.aggregate else "curated"
     return {
         "claim": f"{subjects} {name} {objects}",
         "stance": stance_name(r.st_stated),
         "said_by": actor_id(URIRef(said["said_by"])) if "said_by" in said else said.get("said_by_name"),
-        "evidence": "GDELT" if gdelt else "curated",
+        "evidence": evidence,
         "relation": name,
         "process": actor_id(URIRef(said["process"])) if "process" in said else None,
         "host": actor_id(URIRef(said["host"])) if "host" in said else None,
@@ -317,14 +323,14 @@ def _why_row(r, said: dict[str, str]) -> dict:
         "title": _str(r.title),
         "publisher": _str(r.publisher),
         "url": _str(r.url),
-        "events": " ".join(sorted(str(r.events).split(), key=int)) or None if gdelt else None,
+        "events": " ".join(sorted(str(r.events or "").split(), key=event_order)) or None if r.aggregate else None,
         "date": _date(r.date, said.get("date_precision")),
         "valid_from": _date(r["from"], said.get("valid_from_precision")),
         "valid_until": _date(r.until, said.get("valid_until_precision")),
         "confidence": _str(r.confidence),
         "quote": _str(r.quote),
         "note": said.get("note"),
-        "event_stats": _event_stats(r) if gdelt else None,
+        "event_stats": _event_stats(r) if r.aggregate else None,
         "statement": str(r.st),
         "file": file_label(r.g),
     }
@@ -340,8 +346,18 @@ def _date(value, precision) -> str | None:
     return None if value is None else date_text(dt.date.fromisoformat(str(value)), str(precision or "day"))
 
 
+def _counted(number, noun: str, plural: str | None = None) -> str:
+    """``1 event``, ``5 events``."""
+    return f"{number} {noun if int(number) == 1 else plural or noun + 's'}"
+
+
 def _event_stats(r) -> str:
-    """``3 events (CAMEO 051); GDELT counts 8 mentions, 3 sources, 8 articles; mean Goldstein 3.4, mean tone -2.417``."""
+    """``3 events (CAMEO 051); GDELT counts 8 mentions, 3 sources, 8 articles; mean Goldstein 3.4, mean tone -2.417``,
+    or ``5 events (Armed clash, Government regains territory); 28 fatalities; 4 sources`` (ACLED)."""
+    if r.acled:
+        kinds = f" ({', '.join(sorted(str(r.subtypes).split('|')))})" if str(r.subtypes or "") else ""
+        fatalities = _counted(r.fatalities or 0, "fatality", "fatalities")
+        return "; ".join((_counted(r.n_events, "event") + kinds, fatalities, _counted(r.sources, "source")))
     codes = f" (CAMEO {r.codes})" if str(r.codes or "") else ""
     text = f"{r.n_events} events{codes}; GDELT counts {r.mentions} mentions, {r.sources} sources, {r.articles} articles"
     means = [f"mean {label} {value}" for label, value in (("Goldstein", r.goldstein), ("tone", r.tone)) if value is not None]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.sources import csv_file, gdelt, rdf_file, yaml_file
+from kg.sources import acled, csv_file, gdelt, rdf_file, yaml_file
 from kg.sources.document import MAX_LINE, Document, Problems
 from kg.sources.records import DEFAULT_CONFIDENCE, split_claim
 
@@ -26,6 +26,7 @@ __all__ = [
     "MAX_LINE",
     "Document",
     "Problems",
+    "is_acled",
     "is_data_file",
     "is_gdelt",
     "read_document",
@@ -33,8 +34,9 @@ __all__ = [
     "split_claim",
 ]
 
-#: Formats ``kg load --format`` names; every other format is known by its file suffix.
-FORMATS = ("gdelt",)
+#: Formats ``kg load --format`` names; every other format is known by its file suffix (or,
+#: for ACLED exports, by their header row).
+FORMATS = ("gdelt", "acled")
 #: GDELT 2.0 event files as GDELT names them (also the translingual ``*.translation.export.CSV``).
 GDELT_EVENTS = re.compile(r"\.export\.csv(\.zip)?$", re.IGNORECASE)
 #: GDELT's other tables, which share the suffix but not the format: never read as curated CSV.
@@ -81,6 +83,15 @@ def is_gdelt(path: Path, format: str | None = None) -> bool:
     return format == "gdelt" and (path.suffix.lower() == ".csv" or path.suffix.lower() not in _READERS)
 
 
+def is_acled(path: Path, format: str | None = None) -> bool:
+    """ACLED exports: with ``format="acled"`` every file but YAML, JSON and RDF ones, else a
+    ``.csv`` file whose header row names ACLED's columns (``kg.sources.acled.REQUIRED``)."""
+    suffix = path.suffix.lower()
+    if format == "acled":
+        return suffix == ".csv" or suffix not in _READERS
+    return format is None and suffix == ".csv" and acled.is_acled(path)
+
+
 def read_document(
     path: Path,
     format: str | None = None,
@@ -91,9 +102,10 @@ def read_document(
 ) -> Document:
     """Read one file with the reader its format (or else its name) calls for.
 
-    ``strict`` and ``actor_map`` are options of the GDELT reader: rows it would skip
-    become errors, and a user's actor map extends the shipped one. ``problems`` collects
-    the records a curated file's reader rejects (by default the first one is raised).
+    ``strict`` and ``actor_map`` are options of the event readers (GDELT, ACLED): rows they
+    would skip as malformed become errors, and a user's actor map extends the shipped ones.
+    ``problems`` collects the records a curated file's reader rejects (by default the first
+    one is raised).
 
     A file with no record at all is an error: loading it would silently remove what the
     file loaded before, which is never what a truncated or half-written file means.
@@ -103,13 +115,16 @@ def read_document(
         raise KgError(f"unknown format {format!r}; --format takes {', '.join(FORMATS)} (other files are known by their suffix)")
     if is_gdelt(path, format):
         reader = functools.partial(gdelt.read, strict=strict, actor_map=actor_map)
+    elif is_acled(path, format):
+        reader = functools.partial(acled.read, strict=strict, actor_map=actor_map)
     elif GDELT_OTHER.search(path.name):
         raise KgError("this is a GDELT mentions or GKG table; kg reads GDELT event files (*.export.CSV, *.export.CSV.zip)", path=str(path))
     elif path.suffix.lower() in _READERS:
         reader = functools.partial(_READERS[path.suffix.lower()], problems=problems)
     else:
         known = ", ".join([*_READERS, ".export.CSV", ".export.CSV.zip"])
-        raise KgError(f"cannot read {path.suffix or 'files without a suffix'}; use one of {known} (or --format gdelt)", path=str(path))
+        what = path.suffix or "files without a suffix"
+        raise KgError(f"cannot read {what}; use one of {known} (or --format gdelt, --format acled)", path=str(path))
     try:
         doc = Document(str(path)) if _blank(path) else reader(path)
     except (OSError, UnicodeDecodeError) as err:

@@ -12,6 +12,8 @@ three steps, one module each:
   map does not cover is ``UNMAPPED``, never guessed.
 - ``aggregate``: one assertion per (actor1, relation, actor2, month), its sources the
   articles, its confidence from the number of independent publishers.
+- ``events``: what every event dataset's import shares (also ACLED's, ``kg.sources.acled``):
+  collecting events by aggregate, counting skipped rows, the actors the claims name.
 
 Skipped rows are counted by reason; with ``strict=True`` a ``MALFORMED`` row is an error
 naming its line and column. A real file has one-actor events in about a third of its

@@ -4,7 +4,8 @@ Each aggregate carries the event ids, summed mentions/sources/articles, mean Gol
 score and tone; its sources are the distinct articles (SOURCEURL), each a ``Source``
 carrying the ids of the events coded from it. Symmetric relations (negotiates-with) count
 both directions as one. Each sub-actor of the actor map (``russia-mil``) gets a
-``part-of`` assertion resting on the events that name it.
+``part-of`` assertion resting on the events that name it. What every event dataset shares
+(collecting, counting skips, the actors named) is ``kg.sources.gdelt.events``.
 
 **Confidence** rests on the number n of independent publishers (distinct web hosts) among
 the articles: ``min(0.9, 1 - 0.5**n)``, i.e. 0.5, 0.75, 0.875, then 0.9. Machine coding is
@@ -20,15 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kg.model import Actor, Assertion, EventEvidence, Source, Where
+from kg.model import Assertion, EventEvidence, Source, Where
 from kg.ontology import Relation
 from kg.sources.document import Document
-from kg.sources.gdelt.cameo import ActorMap, MappedActor, relation_for
-from kg.sources.gdelt.rows import MALFORMED, Event, Skip, actor_fields, parse_event
+from kg.sources.gdelt.cameo import ActorMap, relation_for
+from kg.sources.gdelt.events import EventAggregator, MappedActor, Skip, month_of
+from kg.sources.gdelt.rows import MALFORMED, Event, actor_fields, parse_event
 
 #: Reasons that say only that the mapping does not cover the row; always counted, never errors.
 UNMAPPED = ("unmapped event code", "unmapped actor", "same actor")
@@ -55,16 +57,12 @@ def source_id(text: str) -> str:
     return "gdelt-" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-class Aggregator:
-    """Collects the kept events of one file by aggregate, then builds its ``Document``."""
+class Aggregator(EventAggregator[Event]):
+    """Collects the kept events of one GDELT file by aggregate, then builds its ``Document``."""
 
     def __init__(self, path: Path, actor_map: ActorMap, strict: bool) -> None:
-        self.path, self.map, self.strict = path, actor_map, strict
-        self.rows = 0
-        self.skipped: Counter[str] = Counter()
-        self.claims: dict[tuple[str, str, str, str], list[Event]] = defaultdict(list)
-        self.parts: dict[str, list[Event]] = defaultdict(list)
-        self.actors: dict[str, MappedActor] = {}
+        super().__init__(path, strict, MALFORMED)
+        self.map = actor_map
         self.articles: dict[str, list[Event]] = defaultdict(list)
 
     def add(self, line: int, row: list[str]) -> None:
@@ -75,18 +73,9 @@ class Aggregator:
         try:
             event, subject, relation, obj = self._mapped(row, line)
         except Skip as skip:
-            if self.strict and skip.reason in MALFORMED:
-                raise Where(str(self.path), line).error(skip.message, skip.field) from None
-            self.skipped[skip.reason] += 1
+            self.skip(line, skip)
             return
-        if relation.symmetric and obj.id < subject.id:
-            subject, obj = obj, subject  # one aggregate for both directions
-        month = f"{event.day.year:04d}-{event.day.month:02d}"
-        self.claims[(subject.id, relation.name, obj.id, month)].append(event)
-        for actor in (subject, obj):
-            self._use(actor)
-            if actor.part_of is not None:
-                self.parts[actor.id].append(event)
+        self.keep(event, subject, relation, obj, month_of(event.day))
         self.articles[event.source].append(event)
 
     def _mapped(self, row: list[str], line: int) -> tuple[Event, MappedActor, Relation, MappedActor]:
@@ -104,30 +93,9 @@ class Aggregator:
             raise Skip("same actor", None, f"both actors are {subject.id}")
         return event, subject, relation, obj
 
-    def _use(self, actor: MappedActor) -> None:
-        """Remember an actor the assertions name (and the actor it is part of)."""
-        known = self.actors.get(actor.id)
-        if known is not None and (known.label, known.type) != (actor.label, actor.type):
-            raise actor.where.error(f"actor {actor.id!r} is also mapped, differently, on line {known.where.line} of {known.where.path}")
-        self.actors.setdefault(actor.id, actor)
-        if actor.part_of is not None:
-            self._use(actor.part_of)
-
-    def document(self) -> Document:
+    def document(self) -> Document:  # type: ignore[override]
         """The file's actors, articles and aggregated assertions, with the rows read and skipped."""
-        doc = Document(str(self.path), rows_read=self.rows, ids_only=True)
-        doc.skipped = dict(sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])))
-        for actor in self.actors.values():
-            if actor.defined:
-                doc.actors.append(Actor(actor.id, actor.label, actor.type, where=actor.where))  # type: ignore[arg-type]
-            else:
-                doc.references.setdefault(actor.id, actor.where)
-        doc.sources = [self._source(text, events) for text, events in self.articles.items()]
-        for (subject, relation, obj, _month), events in self.claims.items():
-            doc.assertions.append(self._claim(subject, relation, obj, events))
-        for actor_id, events in self.parts.items():
-            doc.assertions.append(self._part_of(self.actors[actor_id], events))
-        return doc
+        return super().document([self._source(text, events) for text, events in self.articles.items()])
 
     def _source(self, text: str, events: list[Event]) -> Source:
         url = text if _URL.match(text) else None
@@ -146,40 +114,37 @@ class Aggregator:
             where=Where(str(self.path), events[0].line),
         )
 
-    def _claim(self, subject: str, relation: str, obj: str, events: list[Event]) -> Assertion:
-        ids = sorted({e.id for e in events})
-        unique = [e for e in {e.id: e for e in events}.values()]
+    def claim(self, subject: str, relation: str, obj: str, events: list[Event]) -> Assertion:
         evidence = EventEvidence(
-            event_ids=tuple(ids),
-            codes=tuple(sorted({e.code for e in unique})),
-            mentions=sum(e.mentions for e in unique),
-            sources=sum(e.sources for e in unique),
-            articles=sum(e.articles for e in unique),
-            goldstein=round(sum(e.goldstein for e in unique) / len(unique), 3),
-            tone=round(sum(e.tone for e in unique) / len(unique), 3),
+            event_ids=tuple(sorted(e.id for e in events)),
+            codes=tuple(sorted({e.code for e in events})),
+            mentions=sum(e.mentions for e in events),
+            sources=sum(e.sources for e in events),
+            articles=sum(e.articles for e in events),
+            goldstein=round(sum(e.goldstein for e in events) / len(events), 3),
+            tone=round(sum(e.tone for e in events) / len(events), 3),
         )
         return Assertion(
             subject=subject,
             relation=relation,
             objects=(obj,),
-            sources=tuple(sorted({source_id(e.source) for e in unique})),
-            date=min(e.added for e in unique),
-            confidence=confidence(len({_publisher(e.source) for e in unique})),
-            valid_from=min(e.day for e in unique),
-            valid_until=max(e.day for e in unique),
+            sources=tuple(sorted({source_id(e.source) for e in events})),
+            date=min(e.added for e in events),
+            confidence=confidence(len({_publisher(e.source) for e in events})),
+            valid_from=min(e.day for e in events),
+            valid_until=max(e.day for e in events),
             events=evidence,
             where=Where(str(self.path), events[0].line),
         )
 
-    def _part_of(self, actor: MappedActor, events: list[Event]) -> Assertion:
+    def part_of(self, actor: MappedActor, events: list[Event]) -> Assertion:
         """A sub-actor is part of its state because its CAMEO code says so: the evidence is
         the events that name it by that code."""
-        unique = [e for e in {e.id: e for e in events}.values()]
         evidence = EventEvidence(
-            event_ids=tuple(sorted(e.id for e in unique)),
-            mentions=sum(e.mentions for e in unique),
-            sources=sum(e.sources for e in unique),
-            articles=sum(e.articles for e in unique),
+            event_ids=tuple(sorted(e.id for e in events)),
+            mentions=sum(e.mentions for e in events),
+            sources=sum(e.sources for e in events),
+            articles=sum(e.articles for e in events),
         )
         part = actor.part_of
         assert part is not None
@@ -187,12 +152,12 @@ class Aggregator:
             subject=actor.id,
             relation="part-of",
             objects=(part.id,),
-            sources=tuple(sorted({source_id(e.source) for e in unique})),
-            date=min(e.added for e in unique),
+            sources=tuple(sorted({source_id(e.source) for e in events})),
+            date=min(e.added for e in events),
             confidence=1.0,
             note=f"GDELT codes this actor {actor.code}, a part of {part.code} in the CAMEO actor map.",
             events=evidence,
-            where=Where(str(self.path), unique[0].line),
+            where=Where(str(self.path), events[0].line),
         )
 
 

@@ -22,12 +22,16 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.model import Where, parse_id
 from kg.ontology import Relation, load_ontology, ontology_path
+from kg.sources.gdelt.events import MappedActor
 from kg.sources.gdelt.rows import ACTOR_CODE
 from kg.sources.records import check_fields
 from kg.sources.safe_yaml import read_yaml
 
 ACTOR_MAP = "cameo-actors.yaml"
 SECTIONS = ("countries", "roles", "groups", "codes")
+#: A user's actor map may extend the ACLED actor map too, under this key (``kg.sources.acled``
+#: reads it; this map leaves it alone), so one ``--actor-map`` file serves a mixed load.
+OTHER_MAP = "acled"
 ENTRY_FIELDS = {
     "countries": {"id", "label"},
     "roles": {"label", "type"},
@@ -67,23 +71,6 @@ def relation_for(code: str) -> Relation | None:
 
 
 # -- CAMEO actor codes -> actors (the actor map) --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MappedActor:
-    """What a CAMEO actor code stands for: an actor the GDELT graph defines (``label`` and
-    ``type`` set), or the id or name of one defined elsewhere (both None)."""
-
-    id: str
-    label: str | None
-    type: str | None
-    code: str  # the CAMEO code of the map entry (RUS, RUSMIL, SYRGOV)
-    where: Where
-    part_of: MappedActor | None = None
-
-    @property
-    def defined(self) -> bool:
-        return self.label is not None
 
 
 @dataclass(frozen=True)
@@ -160,10 +147,10 @@ def _raw_entries(path: str) -> dict[str, dict[str, tuple[object, Where]]]:
         data = {}
     if not isinstance(data, dict):
         raise top.error(f"an actor map is a mapping with sections {', '.join(SECTIONS)}")
-    check_fields(data, set(SECTIONS), top, "actor map section")
+    check_fields(data, {*SECTIONS, OTHER_MAP}, top, "actor map section")
     entries: dict[str, dict[str, tuple[object, Where]]] = {section: {} for section in SECTIONS}
     for section, body in data.items():
-        if body is None:
+        if body is None or section == OTHER_MAP:
             continue
         if not isinstance(body, dict):
             raise Where(path, data.line_of(section)).error(f"'{section}' must be a mapping of CAMEO codes", section)

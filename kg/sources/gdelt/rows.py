@@ -27,6 +27,7 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.sources.document import bounded_lines
+from kg.sources.gdelt.events import Skip
 
 #: The 61 columns of a GDELT 2.0 event row, in order (GDELT Event Codebook V2.0).
 COLUMNS = (
@@ -76,14 +77,6 @@ class Event:
     goldstein: float
     tone: float
     source: str  # SOURCEURL: a URL, or (for some non-web sources) a name
-
-
-class Skip(Exception):
-    """Why a row is not used: ``reason`` (counted by), the ``field`` at fault, a ``message``."""
-
-    def __init__(self, reason: str, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.reason, self.field, self.message = reason, field, message
 
 
 @contextmanager
@@ -138,7 +131,7 @@ def parse_event(row: list[str], line: int) -> Event:
 
     >>> parse_event(["1"] * 60, 7)
     Traceback (most recent call last):
-    kg.sources.gdelt.rows.Skip: 60 tab-separated columns; a GDELT 2.0 event row has 61
+    kg.sources.gdelt.events.Skip: 60 tab-separated columns; a GDELT 2.0 event row has 61
     """
     if len(row) != len(COLUMNS):
         raise Skip("wrong number of columns", None, f"{len(row)} tab-separated columns; a GDELT 2.0 event row has {len(COLUMNS)}")
