@@ -278,7 +278,10 @@ def why_rows(store: Store, subject: str, relation: Relation, obj: str, selection
     q = _Query(absent_terms(store))
     group, chosen = _statement_group(q, Pattern(subject, relation, obj, ""), selection, "?st")
     stats = "?aggregate ?acled ?n_events ?mentions ?sources ?articles ?goldstein ?tone ?fatalities"
-    text = f"""SELECT ?st ?g ?rel ?st_stated (GROUP_CONCAT(DISTINCT STR(?s); separator=" ") AS ?subjects)
+    # one row per statement and source: the same statement loaded from two files is one piece of
+    # evidence, listing both files (its IRI is its content)
+    text = f"""SELECT ?st ?rel ?st_stated (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs)
+        (GROUP_CONCAT(DISTINCT STR(?s); separator=" ") AS ?subjects)
         (GROUP_CONCAT(DISTINCT STR(?o); separator=" ") AS ?objects)
         ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
         (GROUP_CONCAT(DISTINCT STR(?event); separator=" ") AS ?events) (GROUP_CONCAT(DISTINCT ?code; separator=" ") AS ?codes)
@@ -299,7 +302,7 @@ def why_rows(store: Store, subject: str, relation: Relation, obj: str, selection
         OPTIONAL {{ ?st kgo:acledSubEventType ?subtype }}
         OPTIONAL {{ {{ ?st kgo:gdeltEventId ?event . ?src kgo:gdeltEventId ?event }}
                    UNION {{ ?st kgo:acledEventId ?event . ?src kgo:acledEventId ?event }} }}
-    }} GROUP BY ?st ?g ?rel ?st_stated ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
+    }} GROUP BY ?st ?rel ?st_stated ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
     ORDER BY ?aggregate DESC(?confidence) ?date ?st ?src"""
     found = list(store.query(text, q.bindings))
     voices = statement_voices(store, (str(r.st) for r in found))
@@ -327,12 +330,12 @@ def _why_row(r, said: dict[str, str]) -> dict:
         "date": _date(r.date, said.get("date_precision")),
         "valid_from": _date(r["from"], said.get("valid_from_precision")),
         "valid_until": _date(r.until, said.get("valid_until_precision")),
-        "confidence": _str(r.confidence),
+        "confidence": float(r.confidence),
         "quote": _str(r.quote),
         "note": said.get("note"),
         "event_stats": _event_stats(r) if r.aggregate else None,
         "statement": str(r.st),
-        "file": file_label(r.g),
+        "file": "; ".join(sorted(file_label(URIRef(graph)) for graph in str(r.graphs).split())),
     }
 
 

@@ -73,7 +73,7 @@ def test_filtered_and_unfiltered_match_agree_when_nothing_is_filtered(example_st
 def test_why_gives_every_source_quote_and_confidence(example_store):
     rows = why(example_store, "turkey", "backs", "sna")
     assert len(rows) == 2  # one edge, two statements (two sentences of the article)
-    assert {r["confidence"] for r in rows} == {"0.95", "0.9"}
+    assert {r["confidence"] for r in rows} == {0.95, 0.9}
     assert all(r["title"].startswith("Russia sends reinforcements") and r["date"] == "2020-12-29" for r in rows)
     text = EXAMPLE_FILE.read_text(encoding="utf-8")
     assert all(r["quote"][:40] in text for r in rows)

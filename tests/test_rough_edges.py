@@ -140,3 +140,18 @@ def test_the_documented_shell_completion_completes_commands():
     env = {**os.environ, "_KG_COMPLETE": "bash_complete", "COMP_WORDS": "kg analyse bl", "COMP_CWORD": "2"}
     answer = subprocess.run(kg_command, env=env, capture_output=True, text=True, cwd=ROOT).stdout
     assert answer.split() == ["plain,blocs"]
+
+
+def test_the_same_statement_from_two_files_is_one_row_of_evidence_listing_both(kg, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.yaml"
+    shutil.copyfile(EXAMPLE_FILE, copy)
+    assert kg("load", str(EXAMPLE_FILE), str(copy)).exit_code == 0
+    rows = json.loads(kg("why", "turkey", "backs", "sna", "--format", "json").output)
+    assert len(rows) == len({row["statement"] for row in rows})  # once each, not once per file
+    from kg.store import file_label
+
+    files = sorted(file_label(path.resolve().as_uri()) for path in (EXAMPLE_FILE, copy))
+    assert all(row["file"].split("; ") == files for row in rows)
+    assert all(isinstance(row["confidence"], float) for row in rows)  # a number, not "0.95"
