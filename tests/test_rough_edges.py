@@ -155,3 +155,21 @@ def test_the_same_statement_from_two_files_is_one_row_of_evidence_listing_both(k
     files = sorted(file_label(path.resolve().as_uri()) for path in (EXAMPLE_FILE, copy))
     assert all(row["file"].split("; ") == files for row in rows)
     assert all(isinstance(row["confidence"], float) for row in rows)  # a number, not "0.95"
+
+
+def test_a_store_under_missing_folders_is_made_with_them(tmp_path):
+    """`--store` under a missing parent once gave Oxigraph's raw "IO error ... While mkdir if missing"."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    store = tmp_path / "not" / "yet" / "there" / "store"
+    command = [sys.executable, "-m", "kg.cli", "--store", str(store), "load", str(EXAMPLE_FILE)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and "IO error" not in done.stderr and (store / "CURRENT").exists()
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    command[4] = str(blocked / "store")
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1 and "cannot make the store folder" in done.stderr and "Traceback" not in done.stderr
