@@ -82,3 +82,30 @@ def test_mediation_may_name_several_parties(example_store):
     mediation = first_assertion(graph, KGO.mediates)
     assert len(list(graph.objects(mediation, KGO.object))) == 2
     assert shacl_violations(graph) == []
+
+
+def test_the_shapes_check_an_export_with_pyshacl_as_their_header_says(example_store, tmp_path):
+    """The command in shapes.ttl's header, run as written on `kg export`'s Turtle: the
+    example conforms, and a broken copy does not."""
+    import re
+    import shlex
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from kg.export import export
+    from kg.ontology import ontology_path
+
+    header = Path(ontology_path("shapes.ttl")).read_text(encoding="utf-8")
+    command = shlex.split(re.search(r"^#\s+(pyshacl .*)$", header, re.M).group(1))
+    data = tmp_path / "data.ttl"
+    data.write_bytes(export(example_store, "turtle")[""])
+    files = {"shapes.ttl": ontology_path("shapes.ttl"), "kgo.ttl": ontology_path("kgo.ttl"), "data.ttl": str(data)}
+    pyshacl = [str(Path(sys.executable).parent / "pyshacl"), *(files.get(word, word) for word in command[1:])]
+    done = subprocess.run(pyshacl, capture_output=True, text=True)
+    assert done.returncode == 0 and "Conforms: True" in done.stdout, done.stdout[:2000]
+    broken = data.read_text(encoding="utf-8").replace("kgo:confidence 0.95", "kgo:confidence 1.7", 1)
+    assert broken != data.read_text(encoding="utf-8")
+    data.write_text(broken, encoding="utf-8")
+    done = subprocess.run(pyshacl, capture_output=True, text=True)
+    assert done.returncode == 1 and "Conforms: False" in done.stdout
