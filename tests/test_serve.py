@@ -461,7 +461,10 @@ def test_cheap_queries_are_answered_while_the_expensive_limit_is_reached(folder)
     reached. Now two endless queries take the two expensive places (past 1 s), and
     cheap queries, one after another and ten at once, are answered (200) promptly; one
     more expensive query is stopped and refused after 1 s (503, Retry-After); the page answers."""
-    with Running(folder, timeout=15, max_queries=2, cheap_seconds=1) as running, ThreadPoolExecutor(16) as pool:
+    # 3 s, not 1: on a loaded 2-core machine (the suite beside other work) a cheap query took
+    # 1.2 s, turned expensive and was refused, which is the server doing its job, not a cheap answer
+    cheap = 3
+    with Running(folder, timeout=15, max_queries=2, cheap_seconds=cheap) as running, ThreadPoolExecutor(16) as pool:
         endless = [pool.submit(timed, query_url(running, ENDLESS)) for _ in range(2)]
         wait_until(lambda: running.app.places.expensive == 2, seconds=15)
         in_turn = [timed(query_url(running, CHEAP[n % 2])) for n in range(10)]
@@ -471,12 +474,12 @@ def test_cheap_queries_are_answered_while_the_expensive_limit_is_reached(folder)
         assert running.app.places.expensive == 2  # every answer came while the limit was reached
         endless_answers = [future.result() for future in endless]
     for status, _, body, seconds in in_turn:
-        assert status == 200 and seconds < 2, (status, body, seconds)
+        assert status == 200 and seconds < cheap, (status, body, seconds)
     for status, _, body, seconds in at_once:
-        assert status == 200 and seconds < 4, (status, body, seconds)
+        assert status == 200 and seconds < 2 * cheap, (status, body, seconds)
     assert page[0] == 200 and b"<textarea" in page[2] and page[3] < 2
     status, headers, body, seconds = one_more
-    assert status == 503 and b"busy" in body and 1 <= int(headers["Retry-After"]) <= 15 and 0.9 < seconds < 4
+    assert status == 503 and b"busy" in body and 1 <= int(headers["Retry-After"]) <= 15 and cheap - 0.1 < seconds < cheap + 3
     assert [(status, b"longer than 15 s" in body) for status, _, body, _ in endless_answers] == [(503, True)] * 2
 
 
