@@ -11,14 +11,16 @@ import os
 import re
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from kg.loader import load
-from kg.projection import claims_by_edge, select_claims
+from kg.ontology import load_ontology
+from kg.projection import all_claims, claims_by_edge, select_claims
 from kg.selection import Selection
-from kg.view import build_view, page_data, render, write_view
+from kg.view import ALLEGED, FAMILY_STYLES, OTHER_FAMILY, build_view, families, page_data, render, write_view
 from tests.conftest import EXAMPLE, ROOT, write
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -57,8 +59,8 @@ def browser():
 class Page:
     """A loaded page plus what it logged and requested."""
 
-    def __init__(self, browser, path: Path) -> None:
-        self.page = browser.new_page(viewport={"width": 1400, "height": 850})
+    def __init__(self, browser, path: Path, viewport: tuple[int, int] = (1400, 850)) -> None:
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -75,7 +77,11 @@ class Page:
 
     def click_edge(self, source: str, family: str, target: str) -> None:
         """A real mouse click on the middle of the drawn edge."""
-        point = self.js(
+        self.page.mouse.click(*self.edge_point(source, family, target))
+
+    def edge_point(self, source: str, family: str, target: str) -> tuple[float, float]:
+        """Where the middle of the drawn edge is on the page."""
+        return self.js(
             f"""(() => {{
               const e = window.kg.edges.get({{filter: x => x.from === {json.dumps(source)} && x.family === {json.dumps(family)}
                                                   && x.to === {json.dumps(target)}}})[0];
@@ -85,7 +91,6 @@ class Page:
               return [dom.x + box.left, dom.y + box.top];
             }})()"""
         )
-        self.page.mouse.click(*point)
 
     def panel(self) -> str:
         return self.page.inner_text("#panel")
@@ -441,5 +446,202 @@ def test_hostile_said_by_and_note_render_as_text(browser, store, tmp_path):
     panel = page.panel()
     assert f"said by {HOSTILE[1]}" in panel and HOSTILE[0] in panel and "abc\\u202egpj.exe" in panel and RLO not in panel
     assert page.js("document.querySelectorAll('#panel img, #panel script').length") == 0
+    assert page.js("window.__pwned === undefined") and page.errors == []
+    page.page.close()
+
+
+# -- relation families and their sub-relations (issue 16) ----------------------------------------
+
+TYPED = """
+sources:
+  s1: {title: One, publisher: P, date: "2021-01-01", url: "https://example.org/1"}
+  s2: {title: Two, publisher: Q, date: "2022-01-01", url: "https://example.org/2"}
+actors:
+  russia: {label: Russia, type: State}
+  north-korea: {label: North Korea, type: State}
+  iran: {label: Iran, type: State}
+  houthis: {label: Houthis, type: ArmedGroup}
+  hts: {label: Hay'at Tahrir al-Sham, type: ArmedGroup}
+  hurras: {label: Hurras al-Din, type: ArmedGroup}
+  al-qaeda: {label: al-Qaeda, type: ArmedGroup}
+  islamic-state: {label: Islamic State, type: ArmedGroup}
+assertions:
+  - {claim: iran arms houthis, source: s1}
+  - {claim: iran funds houthis, source: s2}
+  - {claim: iran backs houthis, source: s2}
+  - {claim: iran trains houthis, source: s2, stance: alleged}
+  - {claim: iran supplies houthis, source: s1, stance: denied}
+  - {claim: russia allied-with north-korea, source: s1}
+  - {claim: north-korea fights-alongside russia, source: s2}
+  - {claim: hurras rival-of hts, source: s1}
+  - {claim: hurras splinter-of hts, source: s1}
+  - {claim: islamic-state splinter-of al-qaeda, source: s2}
+  - {claim: hts fights islamic-state, source: s2}
+"""
+LAPTOP = (1366, 768)
+
+
+def legend_groups(page: Page) -> list[tuple[str, list[str], bool]]:
+    """Each family of the legend, in order: the sub-relations it lists, and whether they show."""
+    return [
+        (family, relations, shown)
+        for family, relations, shown in page.js(
+            """Array.from(document.querySelectorAll('#legend-relations .legend-family')).map(g => {
+                 const list = g.querySelector('.sub-relations');
+                 return [g.dataset.family, list ? Array.from(list.children).map(li => li.dataset.relation) : [],
+                         Boolean(list && list.offsetParent !== null)]; })"""
+        )
+    ]
+
+
+def relation_counts(page: Page) -> dict[str, int]:
+    return page.js(
+        """Object.fromEntries(Array.from(document.querySelectorAll('[data-relation-count]'))
+             .map(s => [s.dataset.relationCount, Number(s.textContent)]))"""
+    )
+
+
+def tooltip_over(page: Page, source: str, family: str, target: str) -> str:
+    """Move the real mouse onto the middle of a line and read the tooltip vis-network shows
+    (first onto an empty corner of the map, which hides any tooltip shown before)."""
+    tip = "document.querySelector('.vis-tooltip')"
+    shown = f"Boolean({tip}) && getComputedStyle({tip}).visibility === 'visible'"
+    corner = page.js(
+        "(() => { const box = document.getElementById('network').getBoundingClientRect(); return [box.left + 3, box.top + 3]; })()"
+    )
+    page.page.mouse.move(*corner)
+    wait_for(page, f"!({shown})", "the tooltip shown before did not hide")
+    x, y = page.edge_point(source, family, target)
+    page.page.mouse.move(x - 4, y)
+    page.page.mouse.move(x, y)
+    wait_for(page, shown, "no tooltip")
+    return page.page.inner_text(".vis-tooltip")
+
+
+def wait_for(page: Page, expression: str, failure: str, timeout_s: float = 10) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not page.js(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(failure)
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def typed_store(store, tmp_path):
+    load(store, [write(tmp_path / "typed.yaml", TYPED)])
+    return store
+
+
+@pytest.fixture
+def typed_page(browser, typed_store, tmp_path):
+    path = tmp_path / "typed.html"
+    write_view(build_view(typed_store), path)
+    page = Page(browser, path, LAPTOP)
+    yield page
+    page.page.close()
+
+
+def test_every_family_has_its_own_style_lineage_included():
+    styles = families()
+    assert set(load_ontology().families) <= set(FAMILY_STYLES)  # none falls back to OTHER_FAMILY
+    assert len({s["color"] for s in styles.values()} | {OTHER_FAMILY["color"]}) == len(styles) + 1
+    lineage = FAMILY_STYLES["descends-from"]["dashes"]
+    assert all(s["dashes"] != lineage for s in (*FAMILY_STYLES.values(), OTHER_FAMILY, ALLEGED) if s is not FAMILY_STYLES["descends-from"])
+    assert styles["descends-from"] == {**FAMILY_STYLES["descends-from"], "label": "descends from", "arrow": True}
+
+
+def test_legend_groups_the_sub_relations_of_the_pages_claims_under_their_family(typed_page, typed_store):
+    page = typed_page
+    groups = legend_groups(page)
+    assert [family for family, _, _ in groups] == list(families())
+    drawn_claims = [c for c in all_claims(typed_store) if c.stance != "denied"]
+    listed = {(family, relation) for family, relations, _ in groups for relation in relations}
+    assert listed == {(c.family, c.relation) for c in drawn_claims}  # only those present: no "supplies" (denied)
+    assert not any(shown for _, _, shown in groups)  # collapsed at first
+    relations = {family: relations for family, relations, _ in groups}
+    assert relations["backs"][0] == "backs"  # claims of the family itself come first, then each relation before its refinements
+    assert relations["backs"].index("fights-alongside") == relations["backs"].index("allied-with") + 1
+    assert relations["descends-from"] == ["splinter-of"] and relations["mediates"] == []
+    data = page_data(typed_store, Selection(), "t")
+    lines = Counter(f"{e['family']} {r}" for e in data["edges"] for r in {c["relation"] for c in e["claims"] if c["stance"] == "asserted"})
+    counts = relation_counts(page)
+    assert set(counts) == {f"{family} {relation}" for family, relation in listed}
+    assert counts == {key: lines.get(key, 0) for key in counts}
+    assert counts["backs allied-with"] == 2 and counts["backs trains"] == 0  # symmetric: a line each way; alleged: hidden
+    show_allegations(page)
+    assert relation_counts(page)["backs trains"] == 1
+    dash = page.js("document.querySelector(\"[data-family='descends-from'] .swatch-svg line\").getAttribute('stroke-dasharray')")
+    assert dash == " ".join(map(str, FAMILY_STYLES["descends-from"]["dashes"]))
+    assert drawn(page, "hurras", "descends-from", "hts")["dashes"] == FAMILY_STYLES["descends-from"]["dashes"]
+    assert page.errors == []
+
+
+def test_a_familys_group_collapses_and_expands(typed_page):
+    page = typed_page.page
+    toggle = "[data-family='backs'] button.expand"
+    before = typed_page.edges()
+    assert page.get_attribute(toggle, "aria-expanded") == "false" and not page.is_visible("#sub-relations-backs")
+    page.click(toggle)
+    assert page.get_attribute(toggle, "aria-expanded") == "true" and page.is_visible("#sub-relations-backs")
+    vias = page.eval_on_selector_all(
+        "#sub-relations-backs li", "items => items.map(li => [li.dataset.relation, li.querySelector('.via')?.textContent])"
+    )
+    assert ["arms", " · militarily-backs"] in vias and ["fights-alongside", " · allied-with"] in vias and ["allied-with", None] in vias
+    assert not page.is_visible("#sub-relations-opposes")  # the others stay as they were
+    assert page.is_checked("#legend-relations input[data-key='backs']") and typed_page.edges() == before
+    page.click(toggle)
+    assert page.get_attribute(toggle, "aria-expanded") == "false" and not page.is_visible("#sub-relations-backs")
+    page.keyboard.press("Enter")  # the button keeps the focus: the keyboard opens it too
+    assert page.is_visible("#sub-relations-backs")
+    assert typed_page.errors == []
+
+
+def test_the_legend_fits_a_laptop_screen(typed_page):
+    """At 1366x768, the collapsed legend (every family and actor type) is on screen whole, and
+    however many groups are open the page never scrolls: the side panel does."""
+    page = typed_page
+    fits = """(() => { const legend = document.getElementById('legend').getBoundingClientRect(), side = document.getElementById('side');
+                       const page = document.scrollingElement;
+                       return {legend: legend.bottom <= innerHeight && legend.right <= innerWidth,
+                               page: page.scrollHeight <= innerHeight && page.scrollWidth <= innerWidth,
+                               side: side.scrollWidth <= side.clientWidth,
+                               map: document.getElementById('network').getBoundingClientRect().width}; })()"""
+    assert page.js(fits) == {"legend": True, "page": True, "side": True, "map": page.js(fits)["map"]}
+    assert page.js(fits)["map"] >= 900
+    for toggle in page.page.query_selector_all("button.expand"):
+        toggle.click()
+    assert all(shown for _, relations, shown in legend_groups(page) if relations)
+    opened = page.js(fits)
+    assert opened["page"] and opened["side"]
+    assert page.js("document.getElementById('side').scrollHeight > document.getElementById('side').clientHeight")  # it scrolls
+    assert page.errors == []
+
+
+def test_a_lines_tooltip_names_the_relations_of_its_claims(typed_page):
+    page = typed_page
+    tip = tooltip_over(page, "iran", "backs", "houthis")
+    assert tip.splitlines()[0] == "Iran backs Houthis"
+    assert "arms 1 asserted" in tip and "funds 1 asserted" in tip and "backs 1 asserted" in tip
+    assert "trains" not in tip  # an allegation, hidden
+    assert "supplies 1 denied" in tip
+    show_allegations(page)
+    assert "trains 1 alleged" in tooltip_over(page, "iran", "backs", "houthis")
+    assert "splinter-of 1 asserted" in tooltip_over(page, "islamic-state", "descends-from", "al-qaeda")
+    assert page.errors == []
+
+
+def test_a_tooltip_shows_hostile_labels_as_text(browser, store, tmp_path):
+    data = {
+        "sources": {"s": {"title": "t", "date": "2020-01-01", "url": "https://example.org/x"}},
+        "actors": {"evil": {"label": HOSTILE[1], "type": "ArmedGroup"}, "good": {"label": SPOOF, "type": "ArmedGroup"}},
+        "assertions": [{"claim": "evil rival-of good", "source": "s"}],
+    }
+    load(store, [write(tmp_path / "evil.yaml", json.dumps(data))])
+    path = tmp_path / "evil.html"
+    write_view(build_view(store), path)
+    page = Page(browser, path)
+    tip = tooltip_over(page, "evil", "opposes", "good")
+    assert tip.splitlines()[0] == f"{HOSTILE[1]} opposes abc\\u202egpj.exe" and "rival-of 1 asserted" in tip
+    assert page.js("document.querySelectorAll('.vis-tooltip img, .vis-tooltip script').length") == 0
     assert page.js("window.__pwned === undefined") and page.errors == []
     page.page.close()

@@ -19,6 +19,12 @@ asserted claims. Denied claims are never drawn: each is listed, as a denial, in 
 of the line it denies when that line is on the map. A line whose claims are contested
 (``kg.projection.contested_keys``: denied, or contradicted by the opposite relation) carries
 a bar across its middle and an orange halo.
+
+Each relation family has its own colour and dash pattern (``FAMILY_STYLES``; lineage,
+``descends-from``, dash-dot). Sub-relations (arms, allied-with, rival-of, splinter-of, ...)
+get no style of their own, which would make thirty styles nobody can tell apart: under each
+family the legend lists, collapsed, those the page's claims use (``sub_relations``) with how
+many lines carry each, and a line's tooltip names the relations of the claims behind it.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ FAMILY_STYLES = {
     "mediates": {"color": "#1565c0", "dashes": [8, 6]},
     "negotiates-with": {"color": "#ef6c00", "dashes": [2, 5]},
     "part-of": {"color": "#757575", "dashes": [12, 4]},
+    "descends-from": {"color": "#6d4c41", "dashes": [14, 4, 2, 4]},  # dash-dot: lineage
     "participates-in": {"color": "#8e24aa", "dashes": [4, 4]},
     "represents": {"color": "#00838f", "dashes": [1, 4]},
 }
@@ -105,6 +112,37 @@ def families() -> dict[str, dict]:
     names = sorted(found, key=lambda name: (order.index(name) if name in order else len(order), name))
     style = {name: FAMILY_STYLES.get(name, OTHER_FAMILY) for name in names}
     return {name: {"label": found[name].label, **style[name], "arrow": not found[name].symmetric} for name in names}
+
+
+def sub_relations(claims: list[Claim]) -> dict[str, list[dict]]:
+    """The relations ``claims`` are asserted with, by family, for the legend's groups: each
+    with its label and ``via``, the relation between it and its family (``arms`` is a
+    ``militarily-backs``), ordered so that a relation follows the one it refines.
+
+    Only relations present are listed, so that the legend fits a laptop screen however many
+    sub-relations the ontology has.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> def claim(relation, family):
+    ...     return Claim("s", "a", relation, family, ("b",), (), 1.0, dt.date(2020, 1, 1))
+    >>> found = sub_relations([claim("arms", "backs"), claim("allied-with", "backs"), claim("militarily-backs", "backs")])
+    >>> [(r["name"], r["via"]) for r in found["backs"]]
+    [('allied-with', None), ('militarily-backs', None), ('arms', 'militarily-backs')]
+    """
+    ontology = load_ontology()
+    found: dict[str, list[tuple[tuple[str, ...], dict]]] = {}
+    for name in sorted({c.relation for c in claims}):
+        relation = ontology.relation(name)
+        family = ontology.family(relation)
+        between = [
+            ontology.relations[iri].name for iri in relation.parents if iri != family.iri and family.iri in ontology.relations[iri].parents
+        ]
+        path = (*reversed(between), name) if name != family.name else ()
+        entry = {"name": name, "label": relation.label, "via": between[0] if between else None}
+        found.setdefault(family.name, []).append((path, entry))
+    return {family: [entry for _, entry in sorted(entries, key=lambda e: e[0])] for family, entries in found.items()}
 
 
 def page_data(store: Store, selection: Selection, title: str, types: tuple[str, ...] = (), color_by_bloc: bool = False) -> dict:
@@ -164,7 +202,8 @@ def map_data(claims: list[Claim], facts: set[str], details: Actors, sources: dic
             degree=degree,
             camp=camp_of.get(actor),
         )
-    legend = families()
+    present = sub_relations(made)
+    legend = {name: {**style, "relations": present.get(name, [])} for name, style in families().items()}
     contested = contested_keys([c for c in claims if c.statement in facts or c.stance == "denied"])
     contested_with_allegations = contested_keys(claims)
     for number, ((subject, obj, family), supporting) in enumerate(sorted(grouped.items())):

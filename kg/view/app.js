@@ -48,11 +48,14 @@
     if (e.claims.some(function (c) { return c.fact; })) { factNodes.add(e.from); factNodes.add(e.to); }
   });
 
+  // The claims that draw a line now, as of the slider's date.
+  function drawing(edge) {
+    return edge.claims.filter(function (c) { return counts(c) && (state.date === null || holds(c, state.date)); });
+  }
+
   function edgePasses(edge) {
     if (!state.families.has(edge.family)) return false;
-    var drawing = edge.claims.filter(counts);
-    if (!drawing.length) return false;
-    if (state.date !== null && !drawing.some(function (c) { return holds(c, state.date); })) return false;
+    if (!drawing(edge).length) return false;
     var a = nodes.get(edge.from), b = nodes.get(edge.to);
     if (!state.types.has(a.type) || !state.types.has(b.type)) return false;
     if (state.focus && !(state.focus.has(edge.from) && state.focus.has(edge.to))) return false;
@@ -73,6 +76,7 @@
       },
     }));
     markContested();
+    updateTitles();
     nodeView.refresh();
     edgeView.refresh();
     updateCounts();
@@ -95,6 +99,34 @@
     });
     if (changes.length) edges.update(changes);
   }
+
+  // A line's tooltip names the relations of the claims behind it, the most specific ones as
+  // asserted (arms, allied-with, not just "backs"), with their stances; allegations only while
+  // they show. Rewritten when "show allegations" changes.
+  var titled = null;
+  function updateTitles() {
+    if (titled === state.allegations) return;
+    titled = state.allegations;
+    edges.update(edges.map(function (e) { return { id: e.id, title: tooltip(e) }; }));
+  }
+  function tooltip(edge) {
+    var family = data.families[edge.family];
+    var order = family.relations.map(function (r) { return r.name; });
+    var stances = {};
+    edge.claims.forEach(function (c) {
+      if (c.stance !== "denied" && !counts(c)) return;
+      var counted = stances[c.relation] = stances[c.relation] || {};
+      counted[c.stance] = (counted[c.stance] || 0) + 1;
+    });
+    var box = el("div", el("div", [datum(label(edge.from)), " " + family.label + " ", datum(label(edge.to))], "tip-title"), "edge-tip");
+    Object.keys(stances).sort(function (a, b) { return rank(order, a) - rank(order, b) || (a < b ? -1 : 1); }).forEach(function (relation) {
+      var counted = Object.keys(stances[relation]).sort().map(function (s) { return stances[relation][s] + " " + s; });
+      box.appendChild(el("div", [el("span", relation, "tip-relation"), " " + counted.join(", ")]));
+    });
+    box.appendChild(el("div", "click for the evidence", "hint"));
+    return box;
+  }
+  function rank(order, name) { var i = order.indexOf(name); return i < 0 ? order.length : i; }
 
   var nodeView = new vis.DataView(nodes, { filter: function (n) { return state.visibleNodes.has(n.id); } });
   var edgeView = new vis.DataView(edges, { filter: function (e) { return state.visibleEdges.has(e.id); } });
@@ -192,12 +224,59 @@
     row.appendChild(count);
     parent.appendChild(row);
   }
-  Object.keys(data.families).forEach(function (key) {
+  // A family's line as drawn: its colour and exact dash pattern (an SVG line, as on the canvas).
+  var SVG = "http://www.w3.org/2000/svg";
+  function lineSwatch(family) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "swatch-svg");
+    svg.setAttribute("width", "34");
+    svg.setAttribute("height", "8");
+    svg.setAttribute("aria-hidden", "true");
+    var line = document.createElementNS(SVG, "line");
+    [["x1", "0"], ["y1", "4"], ["x2", "34"], ["y2", "4"], ["stroke", family.color], ["stroke-width", "3"]].forEach(function (a) { line.setAttribute(a[0], a[1]); });
+    if (family.dashes) line.setAttribute("stroke-dasharray", family.dashes.join(" "));
+    svg.appendChild(line);
+    return svg;
+  }
+  // Each family's row, and a collapsible list of the sub-relations the page's claims use
+  // (arms, allied-with, ...): collapsed, the legend fits a laptop screen.
+  function familyGroup(parent, key) {
     var family = data.families[key];
-    var line = el("span", null, "swatch-line" + (family.dashes ? (family.dashes[0] <= 2 ? " dotted" : " dashed") : ""));
-    line.style.borderTopColor = family.color;
-    legendItem(document.getElementById("legend-relations"), key, family.label + (family.arrow ? " →" : " (no arrow)"), line, state.families);
-  });
+    var group = el("div", null, "legend-family");
+    group.dataset.family = key;
+    var row = el("div", null, "legend-row");
+    legendItem(row, key, family.label + (family.arrow ? " →" : " (no arrow)"), lineSwatch(family), state.families);
+    group.appendChild(row);
+    parent.appendChild(group);
+    if (!family.relations.some(function (r) { return r.name !== key; })) return;
+    var list = el("ul", null, "sub-relations");
+    list.id = "sub-relations-" + key;
+    list.hidden = true;
+    family.relations.forEach(function (relation) {
+      var item = el("li", [el("span", relation.name === key ? relation.name + " (as such)" : relation.name)]);
+      item.dataset.relation = relation.name;
+      item.title = relation.label;
+      if (relation.via) item.appendChild(el("span", " · " + relation.via, "via"));
+      var count = el("span", "", "count");
+      count.dataset.relationCount = key + " " + relation.name;
+      item.appendChild(count);
+      list.appendChild(item);
+    });
+    var toggle = el("button", null, "expand");
+    toggle.type = "button";
+    toggle.setAttribute("aria-controls", list.id);
+    toggle.setAttribute("aria-label", "kinds of " + family.label);
+    function show(open) {
+      list.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+      toggle.textContent = (open ? "▾ " : "▸ ") + family.relations.length;
+    }
+    toggle.addEventListener("click", function () { show(list.hidden); });
+    show(false);
+    row.appendChild(toggle);
+    group.appendChild(list);
+  }
+  Object.keys(data.families).forEach(function (key) { familyGroup(document.getElementById("legend-relations"), key); });
   Object.keys(data.types).forEach(function (key) {
     var dot = el("span", null, "swatch-node");
     dot.style.background = data.types[key].color;
@@ -220,10 +299,14 @@
   });
   updateCounts();
   function updateCounts() {
-    var perFamily = {}, perType = {}, alleged = 0, contested = 0;
+    var perFamily = {}, perType = {}, perRelation = {}, alleged = 0, contested = 0;
     state.visibleEdges.forEach(function (id) {
       var e = edges.get(id);
       perFamily[e.family] = (perFamily[e.family] || 0) + 1;
+      new Set(drawing(e).map(function (c) { return c.relation; })).forEach(function (r) {
+        var key = e.family + " " + r;
+        perRelation[key] = (perRelation[key] || 0) + 1;
+      });
       if (e.alleged) alleged += 1;
       if (marked[id]) contested += 1;
     });
@@ -233,6 +316,9 @@
     document.querySelectorAll("[data-count]").forEach(function (span) {
       var key = span.dataset.count;
       span.textContent = String(key in data.families ? perFamily[key] || 0 : perType[key] || 0);
+    });
+    document.querySelectorAll("[data-relation-count]").forEach(function (span) {
+      span.textContent = String(perRelation[span.dataset.relationCount] || 0);
     });
   }
 
@@ -332,7 +418,8 @@
     var items = el("ul", null, "relations");
     edges.forEach(function (e) {
       if (!state.visibleEdges.has(e.id) || (e.from !== id && e.to !== id)) return;
-      var family = data.families[e.family].label;
+      var kinds = Array.from(new Set(drawing(e).map(function (c) { return c.relation; }))).filter(function (r) { return r !== e.family; });
+      var family = data.families[e.family].label + (kinds.length ? " (" + kinds.sort().join(", ") + ")" : "");
       var text = e.from === id ? [family + " → ", datum(label(e.to))] : [datum(label(e.from)), " " + family + " → this"];
       var item = el("li", text);
       item.style.cursor = "pointer";
