@@ -339,6 +339,7 @@ def network(store: Store, selection: Selection | None = None):
         lonely = [actor for actor in details.label if actor not in graph]
         graph.add_nodes_from((actor, {"label": details.label[actor], "type": details.type[actor]}) for actor in lonely)
     for subject, obj, family, data in graph.edges(keys=True, data=True):
+        del data["statement_sources"]  # a mapping: no GraphML, GEXF or CSV value
         data["relations"] = " ".join(data["relations"])
         data["assertions"] = " ".join(data["assertions"])
         data["label"] = data["relation"]

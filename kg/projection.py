@@ -303,6 +303,9 @@ def edge_attributes(family: str, claims: list[Claim]) -> dict:
         "sources": len({s for c in claims for s in c.sources}),
         "confidence": max(c.confidence for c in claims),
         "assertions": sorted(c.statement for c in claims),
+        #: each statement's sources: a symmetric claim stands behind both directions of a
+        #: one-way family (allied-with under backs), and must count once (``signed_graph``)
+        "statement_sources": {c.statement: c.sources for c in claims},
         "first_date": min(c.start for c in claims).isoformat(),
         "last_date": max(c.start for c in claims).isoformat(),
         "symmetric": relation.symmetric,

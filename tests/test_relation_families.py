@@ -214,3 +214,22 @@ def test_the_shipped_gdelt_file_gives_the_same_claims_without_the_new_relations(
     now = sorted({(s, c.family, o) for c in all_claims(store) for s, o in c.pairs})
     assert [tuple(edge) for edge in before["edges"]] == now
     assert {family for _, family, _ in now} >= {"backs", "opposes"}
+
+
+def test_a_symmetric_claim_under_a_one_way_family_counts_once_in_the_camps(tmp_path):
+    """``a allied-with b`` stands behind both a→b and b→a backing edges; counted on each, one
+    alliance outweighed one opposition from another source (weight 2 against 1)."""
+    import kg as library
+    from kg.analyse.signed import signed_graph
+
+    graph = library.open(":memory:")
+    data = tmp_path / "tie.yaml"
+    data.write_text(
+        "sources:\n  s1: {title: One, date: 2024-01-01}\n  s2: {title: Two, date: 2024-01-02}\n"
+        "actors:\n  a: {label: A, type: State}\n  b: {label: B, type: State}\n"
+        "assertions:\n  - {claim: a allied-with b, source: s1}\n  - {claim: a opposes b, source: s2}\n",
+        encoding="utf-8",
+    )
+    graph.load(str(data))
+    signed = signed_graph(graph.project())
+    assert not signed.has_edge("a", "b")  # one source each way: they cancel out

@@ -42,12 +42,24 @@ def signed_graph(projection: nx.MultiDiGraph) -> nx.Graph:
         if not signed.has_edge(u, v):
             signed.add_edge(u, v, total=0, edges=[], assertions=[])
         edge = signed[u][v]
-        edge["total"] += data["sign"] * data["sources"]
+        # a statement already counted for this pair (a symmetric claim, such as allied-with,
+        # behind both directions of its family) counts once
+        fresh = [statement for statement in data["assertions"] if statement not in edge["assertions"]]
+        edge["total"] += data["sign"] * _sources(data, fresh)
         edge["edges"].append((u, family, v))
-        edge["assertions"].extend(data["assertions"])
+        edge["assertions"].extend(fresh)
     for u, v in [(u, v) for u, v, total in signed.edges(data="total") if total == 0]:
         signed.remove_edge(u, v)
     for _, _, data in signed.edges(data=True):
         data["sign"] = 1 if data["total"] > 0 else -1
         data["weight"] = abs(data.pop("total"))
     return signed
+
+
+def _sources(data: dict, statements: list[str]) -> int:
+    """The number of distinct sources of ``statements`` on a projection edge (all its
+    sources when the edge does not say which statement has which)."""
+    per_statement = data.get("statement_sources")
+    if per_statement is None:
+        return data["sources"] if statements else 0
+    return len({source for statement in statements for source in per_statement[statement]})
