@@ -645,3 +645,29 @@ def test_a_tooltip_shows_hostile_labels_as_text(browser, store, tmp_path):
     assert page.js("document.querySelectorAll('.vis-tooltip img, .vis-tooltip script').length") == 0
     assert page.js("window.__pwned === undefined") and page.errors == []
     page.page.close()
+
+
+def test_a_map_written_as_of_a_date_says_so_and_its_slider_starts_there(browser, example_store, tmp_path):
+    import datetime as dt
+
+    day = dt.date(2018, 6, 1)
+    page = open_page(browser, example_store, tmp_path, Selection(as_of=day))
+    assert page.page.title().endswith("as of 2018-06-01") and page.page.inner_text("#title").endswith("as of 2018-06-01")
+    assert page.js("document.getElementById('use-date').checked") is True
+    assert page.page.inner_text("#date-label") == "2018-06-01 (kg view --as-of)"
+    assert page.js("window.kg.state.date") == "2018-06-01"
+    holding = claims_by_edge(select_claims(example_store, Selection(as_of=day)))
+    assert page.edges() == sorted((s, f, o) for s, o, f in holding)
+    page.page.close()
+    empty = open_page(browser, example_store, tmp_path, Selection(as_of=dt.date(1999, 1, 1)))
+    assert empty.page.inner_text("#status") == "No claim holds on 1999-01-01 (kg view --as-of)."
+    empty.page.close()
+
+
+def test_the_map_says_how_many_actors_with_no_claim_it_leaves_out(browser, example_store, tmp_path):
+    page = open_page(browser, example_store, tmp_path)
+    drawn = {node for node in page.js("window.kg.visibleNodes()")}
+    missing = {actor.id for actor in example_store.actors()} - drawn
+    assert missing  # the example's quoted analyst has no claim
+    assert f"; {len(missing)} actor(s) with no claim here not drawn" in page.page.inner_text("#status")
+    page.page.close()

@@ -163,8 +163,16 @@ def page_data(store: Store, selection: Selection, title: str, types: tuple[str, 
         wanted = {load_ontology().actor_type(t, field="--type").name for t in types}
         claims = [c for c in claims if all(details.type.get(a) in wanted for a in (*c.subjects, *c.objects))]
     sources = {s.id: s for s in store.sources()}
+    if selection.as_of is not None:  # the page remembers its date: in its title and its slider
+        title = f"{title}, as of {selection.as_of.isoformat()}"
     data = map_data(claims, facts, details, sources, title, color_by_bloc)
     data["allegations"] = "alleged" in selection.stances
+    data["as_of"] = None if selection.as_of is None else selection.as_of.isoformat()
+    if data["as_of"] is not None:
+        data["dates"] = [min(data["dates"][0], data["as_of"]) if data["dates"] else data["as_of"], data["as_of"]]
+    drawn = {node["id"] for node in data["nodes"]}
+    # an actor with no claim here is not drawn: the page says how many, not nothing
+    data["undrawn"] = 0 if selection.focus or types else sum(actor not in drawn for actor in details.label)
     return data
 
 

@@ -165,7 +165,8 @@
     // Nothing to lay out (no relations, or allegations only): vis-network would never settle.
     window.setTimeout(function () {
       settled();
-      status(data.edges.length ? "Nothing asserted here: tick \u201cshow allegations\u201d in the legend for " + data.edges.length + " alleged relation(s)." : "No relations to show.", true);
+      var none = data.as_of ? "No claim holds on " + data.as_of + " (kg view --as-of)." : "No relations to show.";
+      status(data.edges.length ? "Nothing asserted here: tick \u201cshow allegations\u201d in the legend for " + data.edges.length + " alleged relation(s)." : none, true);
     }, 0);
   } else {
     network.once("stabilizationIterationsDone", settled);
@@ -372,6 +373,12 @@
   useDate.addEventListener("change", setDate);
   slider.addEventListener("input", setDate);
   if (!data.dates) useDate.disabled = true;
+  if (data.as_of) {  // written with kg view --as-of: the slider starts on that date
+    useDate.checked = true;
+    slider.value = slider.max;
+    setDate();
+    dateLabel.textContent = data.as_of + " (kg view --as-of)";
+  }
 
   // -- side panel ----------------------------------------------------------------------------------
   var panel = document.getElementById("panel");
@@ -442,5 +449,8 @@
     },
     showEdge: showEdge, showNode: showNode, focusOn: focusOn,
   };
-  status(data.nodes.length + " actors, " + data.edges.length + " relations");
+  if (state.visibleNodes.size) {
+    var undrawn = data.undrawn ? "; " + data.undrawn + " actor(s) with no claim here not drawn (kg analyse blocs lists them)" : "";
+    status(data.nodes.length + " actors, " + data.edges.length + " relations" + undrawn);
+  }
 })();
