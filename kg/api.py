@@ -191,7 +191,7 @@ class Graph:
         >>> graph = kg.open(":memory:")
         >>> _ = graph.load("examples/ain-issa-2020/")
         >>> [(row["source"], row["confidence"]) for row in graph.why("Moscow", "backs", "Syrian regime")]
-        [('newarab-2020-12-29', '0.95'), ('newarab-2020-12-29', '0.6')]
+        [('newarab-2020-12-29', 0.95), ('newarab-2020-12-29', 0.6)]
         """
         from kg.query import why
 

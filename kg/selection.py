@@ -78,9 +78,9 @@ class Selection:
     Examples
     --------
     >>> import datetime as dt
-    >>> selection = Selection(dt.date(2020, 12, 31), 0.8, ("backs",))
+    >>> selection = Selection(dt.date(2020, 12, 31), 0.8, ("financially-backs",))
     >>> sorted(selection.relation_names)
-    ['backs', 'financially-backs', 'militarily-backs', 'politically-backs']
+    ['financially-backs', 'funds']
     >>> print(selection.sparql("?st", selection.relation_iris).text.splitlines()[1])
     ?st kgo:confidence ?st_c . FILTER(?st_c >= ?st_least)
     """

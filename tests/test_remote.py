@@ -118,7 +118,7 @@ def test_filters_bind_dates_and_decimals_on_every_store(any_store):
 
 def test_why_on_every_store(any_store):
     rows = why(any_store, "turkey", "backs", "sna")
-    assert {r["confidence"] for r in rows} == {"0.95", "0.9"} and {r["date"] for r in rows} == {"2020-12-29"}
+    assert {r["confidence"] for r in rows} == {0.95, 0.9} and {r["date"] for r in rows} == {"2020-12-29"}
 
 
 def test_every_store_answers_like_the_embedded_one(any_store, reference):
