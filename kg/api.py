@@ -17,16 +17,19 @@ import contextlib
 import datetime as dt
 import html
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError
 from kg.selection import Selection
 from kg.store import DEFAULT_LOCATION, MEMORY, Store, open_store
 from kg.store.folder import discard_new_store, new_store_folder
 from kg.table import Table
+
+if TYPE_CHECKING:
+    from kg.extract import Draft
 
 
 def open(location: str | Path | None = None) -> Graph:  # noqa: A001 - kg.open, like io.open
@@ -315,6 +318,69 @@ class Graph:
 
         with self._store() as store:
             return getattr(reports, name)(store, *args, selection=choose_claims(selection, **choose), **options)
+
+    # -- drafting ------------------------------------------------------------------------------
+
+    def extract(
+        self,
+        text: str,
+        actors: str | Path | Iterable[str | Path] = (),
+        source: str | None = None,
+        title: str | None = None,
+        url: str | None = None,
+        date: str | dt.date | None = None,
+        publisher: str | None = None,
+        html: bool = False,
+    ) -> Draft:
+        """Draft the claims a news article makes, for review: nothing is written to the store.
+
+        Actors are found by the labels and aliases of the actors the store knows, and of the
+        ``actors`` data files (YAML, JSON or CSV in the loader's format). ``source`` is the id
+        of a source in the store; otherwise ``title`` (default: the article's first line),
+        ``url``, ``date`` (default: today) and ``publisher`` describe a new one. ``html``
+        reads ``text`` as a web page and keeps its main text (the ``html`` extra). Write
+        ``draft.to_yaml()`` to a file, edit it, then ``load`` it.
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.open(":memory:")
+        >>> _ = graph.load("examples/ain-issa-2020/ain-issa.yaml")
+        >>> article = Path("examples/ain-issa-2020/article.txt").read_text(encoding="utf-8")
+        >>> draft = graph.extract(article, source="newarab-2020-12-29")
+        >>> for claim in draft.claims[:3]:
+        ...     print(claim.subject, claim.relation, *claim.objects, claim.stance)
+        turkey backs sna asserted
+        sna clashes-with ypg alleged
+        russia backs syrian-government asserted
+        """
+        from kg.extract import extract, known_actors, new_source
+
+        if html:
+            from kg.extract.html import main_text
+
+            text = main_text(text)
+        files = [actors] if isinstance(actors, str | Path) else list(actors)
+        if source is not None and any(given is not None for given in (title, url, date, publisher)):
+            raise KgError("give a source id, or a new source's title, url, date and publisher, not both", field="source")
+        no_store = self._memory is None and new_store_folder(self.location or os.environ.get("KG_STORE") or DEFAULT_LOCATION) is not None
+        if no_store:
+            known = known_actors(None, files)
+        else:
+            with self._store() as store:
+                known = known_actors(store, files)
+                if source is not None and not store.sources([source]):
+                    raise KgError(
+                        f"unknown source {source!r}: load it first, or describe a new one with title, url and date", field="source"
+                    )
+        if source is not None and no_store:
+            raise KgError(f"unknown source {source!r}: there is no store yet", field="source")
+        if not known:
+            raise KgError("no actors known: load data first (kg load) or name a file of actors (--actors FILE)")
+        if source is None:
+            first = next((line.strip() for line in text.splitlines() if line.strip()), "article")
+            source = new_source(title or first[:200], url=url, date=date, publisher=publisher)
+        return extract(text, known, source)
 
     # -- outputs ------------------------------------------------------------------------------
 

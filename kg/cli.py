@@ -435,6 +435,76 @@ def diff(graph, start: dt.datetime, end: dt.datetime, fmt: str, **selection) -> 
     emit_report(report, fmt, f"from {start:%Y-%m-%d} to {end:%Y-%m-%d}: {len(report.changes)} changes", empty="no changes")
 
 
+@main.command()
+@click.argument("article", type=click.File("r", encoding="utf-8"))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the draft to this file (default: print it).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="yaml: a data file for kg load; json: the same records.",
+)
+@click.option("--source", "source_id", metavar="ID", help="The article's source, already in the store.")
+@click.option("--title", help="Title of a new source (default: the article's first line).")
+@click.option("--url", help="URL of a new source.")
+@click.option("--date", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="Date of a new source (default: today).")
+@click.option("--publisher", help="Publisher of a new source.")
+@click.option(
+    "--actors",
+    "actor_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Also know the actors of this data file (YAML, JSON or CSV, as kg load reads); may be repeated.",
+)
+@click.option("--html", is_flag=True, help="ARTICLE is a web page: keep its main text (needs pip install -e '.[html]').")
+@with_graph
+def extract(graph, article, output: str | None, fmt: str, source_id, title, url, date, publisher, actor_files, html: bool) -> None:
+    """Draft claims from a news article (a text file, or - for stdin), to review and load.
+
+    Finds the actors the store and --actors files know, by id, label or alias, and proposes
+    who backs, opposes, mediates and negotiates with whom: each claim quotes its sentence and
+    has a stance (asserted, alleged, denied), who says so, a confidence and a note naming the
+    cue rule that fired (kg/ontology/cues.yaml). Unknown names next to a cue are proposed as
+    new actors to review. Nothing is written to the store: edit the draft, then kg load it.
+    Exit status 1 when no actor is known or the source is unknown.
+
+    \b
+    Examples:
+      kg extract article.txt -o draft.yaml --title "Talks resume" --date 2024-05-01
+      kg extract article.txt --source newarab-2020-12-29 -o draft.yaml
+      kg extract article.txt --actors cast.yaml --format json
+      kg extract page.html --html --url https://example.org/story -o draft.yaml
+      kg load draft.yaml && kg why turkey backs sna
+    """
+    draft = graph.extract(
+        article.read(),
+        actor_files,
+        source=source_id,
+        title=title,
+        url=url,
+        date=date.date() if date else None,
+        publisher=publisher,
+        html=html,
+    )
+    text = draft.to_yaml() if fmt == "yaml" else draft.to_json() + "\n"
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
+    new = f", {_count(len(draft.actors), 'new actor')} to review" if draft.actors else ""
+    where = f": {output}" if output else ""
+    click.echo(f"drafted {_count(len(draft.claims), 'claim')}{new} from {_count(draft.sentences, 'sentence')}{where}", err=True)
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 claim``, ``14 claims``."""
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 @main.group()
 def analyse() -> None:
     """Camps, balance, support chains, brokers, contested claims.

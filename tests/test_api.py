@@ -29,6 +29,7 @@ COMMANDS = {
     "sources": "Graph.sources",
     "about": "Graph.about",
     "diff": "Graph.diff",
+    "extract": "Graph.extract",
     "match": "Graph.match",
     "why": "Graph.why",
     "sparql": "Graph.sparql",
