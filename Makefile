@@ -32,7 +32,7 @@ demo: $(STAMP)
 	@echo; echo "== says who: Moscow backs the Syrian regime"; $(BIN)/kg --store .kg-demo why Moscow backs "Syrian regime"
 	@echo; echo "== the interactive map"; $(BIN)/kg --store .kg-demo view -o alliances.html
 
-## system-deps: Debian packages the tests drive for real: Chromium (kg view), rapper (exports), Java (HermiT)
+## system-deps: Debian packages the tests drive for real: Chromium (kg view), rapper (exports), Java (HermiT), Virtuoso (remote store)
 system-deps:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
@@ -40,6 +40,8 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq raptor2-utils >/dev/null; }
 	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; }
+	@command -v virtuoso-t >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq virtuoso-opensource >/dev/null; }
 
 ## test: lint and run the whole test suite
 test: $(TEST_STAMP) system-deps

@@ -271,13 +271,19 @@ def why(store: Store, subject: str, relation: str, obj: str, selection: Selectio
     return Table(rows, WHY_COLUMNS)
 
 
+#: A statement's event statistics, one value each: sampled, not grouped by (Virtuoso groups by at most 20 keys).
+STATEMENT_STATS = ("aggregate", "acled", "n_events", "mentions", "sources", "articles", "goldstein", "tone", "fatalities")
+
+
 def why_rows(store: Store, subject: str, relation: Relation, obj: str, selection: Selection) -> list[dict]:
     """One row per (assertion, source) that the selection keeps: curated claims first, then
     claims aggregated from ACLED events, then from GDELT events, each with the ids of the events
     coded from its source; asserted before alleged before denied, then by confidence."""
     q = _Query(absent_terms(store))
     group, chosen = _statement_group(q, Pattern(subject, relation, obj, ""), selection, "?st")
-    stats = "?aggregate ?acled ?n_events ?mentions ?sources ?articles ?goldstein ?tone ?fatalities"
+    # Virtuoso 7 groups by at most 20 keys: a statement's event statistics (one value each) are sampled, and
+    # it cannot compile EXISTS in a BIND ordered by: an OPTIONAL type test instead
+    stats = " ".join(f"(SAMPLE(?{name}_) AS ?{name})" for name in STATEMENT_STATS)
     # one row per statement and source: the same statement loaded from two files is one piece of
     # evidence, listing both files (its IRI is its content)
     text = f"""SELECT ?st ?rel ?st_stated (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs)
@@ -295,14 +301,15 @@ def why_rows(store: Store, subject: str, relation: Relation, obj: str, selection
         {chosen}
         OPTIONAL {{ ?src dcterms:title ?title }} OPTIONAL {{ ?src dcterms:publisher ?publisher }}
         OPTIONAL {{ ?src schema:url ?url }}
-        BIND (EXISTS {{ ?st a kgo:EventAggregate }} AS ?aggregate) BIND (EXISTS {{ ?st kgo:acledEventId ?any }} AS ?acled)
-        OPTIONAL {{ ?st kgo:eventCount ?n_events ; kgo:sourceCount ?sources }}
-        OPTIONAL {{ ?st kgo:mentionCount ?mentions ; kgo:articleCount ?articles }} OPTIONAL {{ ?st kgo:fatalityCount ?fatalities }}
-        OPTIONAL {{ ?st kgo:meanGoldstein ?goldstein }} OPTIONAL {{ ?st kgo:meanTone ?tone }} OPTIONAL {{ ?st kgo:eventCode ?code }}
+        OPTIONAL {{ ?st a ?aggregate_type FILTER(?aggregate_type = kgo:EventAggregate) }}
+        BIND (BOUND(?aggregate_type) AS ?aggregate_) BIND (EXISTS {{ ?st kgo:acledEventId ?any }} AS ?acled_)
+        OPTIONAL {{ ?st kgo:eventCount ?n_events_ ; kgo:sourceCount ?sources_ }}
+        OPTIONAL {{ ?st kgo:mentionCount ?mentions_ ; kgo:articleCount ?articles_ }} OPTIONAL {{ ?st kgo:fatalityCount ?fatalities_ }}
+        OPTIONAL {{ ?st kgo:meanGoldstein ?goldstein_ }} OPTIONAL {{ ?st kgo:meanTone ?tone_ }} OPTIONAL {{ ?st kgo:eventCode ?code }}
         OPTIONAL {{ ?st kgo:acledSubEventType ?subtype }}
         OPTIONAL {{ {{ ?st kgo:gdeltEventId ?event . ?src kgo:gdeltEventId ?event }}
                    UNION {{ ?st kgo:acledEventId ?event . ?src kgo:acledEventId ?event }} }}
-    }} GROUP BY ?st ?rel ?st_stated ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote {stats}
+    }} GROUP BY ?st ?rel ?st_stated ?src ?title ?publisher ?url ?date ?from ?until ?confidence ?quote
     ORDER BY ?aggregate DESC(?confidence) ?date ?st ?src"""
     found = list(store.query(text, q.bindings))
     voices = statement_voices(store, (str(r.st) for r in found))

@@ -1,8 +1,8 @@
 """The store interface: both backends implement every member of ``kg.store.Store`` with a
 compatible signature, and answer the interface's reads and writes alike on the same data.
 
-The backends are real: Oxigraph in memory and in a folder, and ``oxigraph serve`` on
-127.0.0.1 for the remote store (``tests/servers.py``).
+The backends are real: Oxigraph in memory and in a folder, and for the remote store
+``oxigraph serve`` and Virtuoso on 127.0.0.1 (``tests/servers.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from kg.namespaces import ACTOR, KGO, ONTOLOGY_GRAPH
 from kg.store import MEMORY, OxigraphStore, RemoteStore, Store, open_store
 from kg.store.remote import open_remote
 from tests.conftest import EXAMPLE_FILE, ROOT, write
-from tests.servers import OxigraphServer
+from tests.servers import OxigraphServer, VirtuosoServer
 
 IMPLEMENTATIONS = [OxigraphStore, RemoteStore]
 #: The members a store must have as attributes (set per instance or on the class).
@@ -89,15 +89,21 @@ def server():
         yield running
 
 
-@pytest.fixture(scope="module", params=["memory", "folder", "remote"])
-def loaded(request, tmp_path_factory, server):
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module", params=["memory", "folder", "oxigraph", "virtuoso"])
+def loaded(request, tmp_path_factory):
     """The Ain Issa example in each backend, opened writable."""
     if request.param == "memory":
         store = open_store(MEMORY)
     elif request.param == "folder":
         store = open_store(tmp_path_factory.mktemp("folder") / "store")
     else:
-        store = open_remote(server.url)
+        store = open_remote(request.getfixturevalue("server" if request.param == "oxigraph" else "virtuoso").url)
     load(store, [EXAMPLE_FILE])
     yield store
     store.close()
@@ -175,16 +181,24 @@ def scratch():
         yield running
 
 
-@pytest.fixture(params=["memory", "folder", "remote"])
-def empty(request, tmp_path, scratch):
+@pytest.fixture(scope="module")
+def virtuoso_scratch(tmp_path_factory):
+    """A Virtuoso of its own for the tests that write."""
+    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso-scratch")) as running:
+        yield running
+
+
+@pytest.fixture(params=["memory", "folder", "oxigraph", "virtuoso"])
+def empty(request, tmp_path):
     """A fresh, writable store of each backend (the server emptied first)."""
     if request.param == "memory":
         store = open_store(MEMORY)
     elif request.param == "folder":
         store = open_store(tmp_path / "store")
     else:
-        store = open_remote(scratch.url)
-        store.drop_graphs(store.data_graphs())
+        server = request.getfixturevalue("scratch" if request.param == "oxigraph" else "virtuoso_scratch")
+        server.clear()
+        store = open_remote(server.url)
     yield store
     store.close()
 
@@ -267,7 +281,15 @@ def _other_writer(folder: Path, wait: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", HOLDS, str(folder)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
 
 
-DOCUMENTED = ["kg.store", "kg.store.interface", "kg.store.common", "kg.store.http", "kg.store.answers", "kg.store.remote"]
+DOCUMENTED = [
+    "kg.store",
+    "kg.store.interface",
+    "kg.store.common",
+    "kg.store.http",
+    "kg.store.answers",
+    "kg.store.remote",
+    "kg.store.staging",
+]
 
 
 @pytest.mark.parametrize("name", DOCUMENTED)

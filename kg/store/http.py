@@ -2,7 +2,8 @@
 (``Http``) whose every failure is one line that is safe to show.
 
 Every request has a connect timeout and a total deadline; credentials come from the
-environment only, and no message ever contains them.
+environment only (HTTP basic, or digest as Virtuoso's ``/sparql-auth`` asks), and no
+message ever contains them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,6 +23,12 @@ from kg.errors import KgError
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_BATCH = 50_000
+#: Triples per ``INSERT DATA`` operation: Virtuoso's SPARQL compiler runs out of memory
+#: near 5,000 simple triples in one operation (and of SQL lines earlier for varied
+#: literals), so a request of ``KG_STORE_BATCH`` triples holds several operations.
+DEFAULT_CHUNK = 1_000
+#: Paths of endpoints that answer queries and updates alike (Virtuoso, Neptune).
+SHARED_ENDPOINTS = ("/sparql", "/sparql-auth")
 
 
 @dataclass(frozen=True)
@@ -34,30 +42,42 @@ class Endpoint:
     timeout: float = DEFAULT_TIMEOUT
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     batch: int = DEFAULT_BATCH
+    chunk: int = DEFAULT_CHUNK
+    digest: bool = False  # HTTP digest authentication instead of basic
 
     @classmethod
     def from_location(cls, location: str, environ: Mapping[str, str] | None = None) -> Endpoint:
-        """``http://host:7878`` -> query ``http://host:7878/query``, update ``.../update``, unless
-        ``KG_QUERY_URL`` / ``KG_UPDATE_URL`` say otherwise.
+        """``http://host:7878`` -> query ``http://host:7878/query``, update ``.../update``; a URL
+        ending in ``/sparql`` (Virtuoso, Neptune) is both; ``KG_QUERY_URL`` / ``KG_UPDATE_URL``
+        say otherwise.
 
         Examples
         --------
         >>> Endpoint.from_location("http://127.0.0.1:7878/", {}).query_url
         'http://127.0.0.1:7878/query'
+        >>> Endpoint.from_location("http://127.0.0.1:8890/sparql", {}).update_url
+        'http://127.0.0.1:8890/sparql'
         """
         env = os.environ if environ is None else environ
         base = _check_url(location, "--store").rstrip("/")
+        shared = urlsplit(base).path.endswith(SHARED_ENDPOINTS)
         user, password = env.get("KG_STORE_USER") or None, env.get("KG_STORE_PASSWORD") or None
         if bool(user) != bool(password):
             raise KgError("set both KG_STORE_USER and KG_STORE_PASSWORD, or neither", field="KG_STORE_USER")
+        auth = (env.get("KG_STORE_AUTH") or "basic").lower()
+        if auth not in ("basic", "digest"):
+            raise KgError(f"expected basic or digest, got {one_line(auth, 40)!r}", field="KG_STORE_AUTH")
+        batch = _positive(env, "KG_STORE_BATCH", DEFAULT_BATCH, int)
         return cls(
-            query_url=_check_url(env.get("KG_QUERY_URL") or base + "/query", "KG_QUERY_URL"),
-            update_url=_check_url(env.get("KG_UPDATE_URL") or base + "/update", "KG_UPDATE_URL"),
+            query_url=_check_url(env.get("KG_QUERY_URL") or (base if shared else base + "/query"), "KG_QUERY_URL"),
+            update_url=_check_url(env.get("KG_UPDATE_URL") or (base if shared else base + "/update"), "KG_UPDATE_URL"),
             user=user,
             password=password,
             timeout=_positive(env, "KG_STORE_TIMEOUT", DEFAULT_TIMEOUT, float),
             connect_timeout=_positive(env, "KG_STORE_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT, float),
-            batch=_positive(env, "KG_STORE_BATCH", DEFAULT_BATCH, int),
+            batch=batch,
+            chunk=min(batch, DEFAULT_CHUNK),
+            digest=auth == "digest",
         )
 
 
@@ -106,17 +126,29 @@ class Failed(Exception):
         self.reason, self.status, self.maybe_applied = reason, status, maybe_applied
 
 
+class Reply(NamedTuple):
+    """A successful answer: its media type (lower case, no parameters), body and headers
+    (where servers say that an answer is cut short: ``kg.store.answers.check_complete``)."""
+
+    media_type: str
+    body: bytes
+    headers: Mapping[str, str]
+
+
 class Http:
     """POSTs with a connect timeout and a total deadline; HTTP errors raise ``Failed``."""
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
-        auth = httpx.BasicAuth(endpoint.user, endpoint.password) if endpoint.user else None
+        auth = None
+        if endpoint.user and endpoint.password:
+            kind = httpx.DigestAuth if endpoint.digest else httpx.BasicAuth
+            auth = kind(endpoint.user, endpoint.password)
         timeout = httpx.Timeout(endpoint.timeout, connect=endpoint.connect_timeout)
         self.client = httpx.Client(timeout=timeout, auth=auth, headers={"User-Agent": f"actorgraph-kg/{__version__}"})
 
-    def post(self, url: str, **request) -> tuple[str, bytes]:
-        """The answer's media type (lower case, no parameters) and body."""
+    def post(self, url: str, **request) -> Reply:
+        """The answer, once it has come whole."""
         deadline = time.monotonic() + self.endpoint.timeout
         try:
             with self.client.stream("POST", url, **request) as response:
@@ -135,8 +167,8 @@ class Http:
             raise Failed(f"the connection failed ({_reason(err)})", maybe_applied=True) from None
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if response.is_success:
-            return media_type, bytes(body)
-        reason = _http_error(response, media_type, bytes(body))
+            return Reply(media_type, bytes(body), response.headers)
+        reason = _http_error(response, media_type, bytes(body), self.endpoint.digest)
         if self.endpoint.password:  # a server may echo what it was sent: never pass that on
             reason = reason.replace(self.endpoint.password, "***")
         raise Failed(reason, status=response.status_code)
@@ -149,14 +181,20 @@ def _reason(err: Exception) -> str:
     return one_line(str(err) or type(err).__name__)
 
 
-def _http_error(response: httpx.Response, media_type: str, body: bytes) -> str:
+def _http_error(response: httpx.Response, media_type: str, body: bytes, digest: bool) -> str:
     status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
     if response.status_code in (401, 403):
-        return f"{status}: access refused; set KG_STORE_USER and KG_STORE_PASSWORD to an account with access"
+        hint = (
+            ""
+            if digest or response.status_code == 403
+            else " (or KG_STORE_AUTH=digest, for digest authentication: Virtuoso's /sparql-auth)"
+        )
+        return f"{status}: access refused; set KG_STORE_USER and KG_STORE_PASSWORD to an account with access{hint}"
     if 300 <= response.status_code < 400:
         return f"{status}: the server redirects to {public(response.headers.get('location', '?'))!r}; give that URL"
     if media_type.startswith("text/plain") and body.strip():
-        return f"{status}: {one_line(body.decode('utf-8', 'replace'))}"
+        message = body.decode("utf-8", "replace").split("\n\nSPARQL query:")[0]  # Virtuoso echoes the query after its message
+        return f"{status}: {one_line(message)}"
     return status
 
 
