@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError
 from kg.selection import Selection
-from kg.store import DEFAULT_LOCATION, MEMORY, Store, open_store
+from kg.store import MEMORY, Store, open_store, store_location
 from kg.store.folder import discard_new_store, new_store_folder
 from kg.table import Table
 
@@ -81,7 +80,7 @@ class Graph:
             return
         if self.location == MEMORY:
             raise KgError("this graph is closed")
-        new = new_store_folder(self.location or os.environ.get("KG_STORE") or DEFAULT_LOCATION) if write else None
+        new = new_store_folder(store_location(self.location)) if write else None
         store = open_store(self.location, read_only=not write)
         try:
             yield store
@@ -363,7 +362,7 @@ class Graph:
         files = [actors] if isinstance(actors, str | Path) else list(actors)
         if source is not None and any(given is not None for given in (title, url, date, publisher)):
             raise KgError("give a source id, or a new source's title, url, date and publisher, not both", field="source")
-        no_store = self._memory is None and new_store_folder(self.location or os.environ.get("KG_STORE") or DEFAULT_LOCATION) is not None
+        no_store = self._memory is None and new_store_folder(store_location(self.location)) is not None
         if no_store:
             known = known_actors(None, files)
         else:

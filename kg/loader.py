@@ -97,9 +97,7 @@ def load(
     check_types_agree(actors, ontology)
     index = ActorIndex(actors)
     kinds = actor_kinds(actors, ontology)
-    warnings = lookalikes({doc.path: doc.actors for doc in documents}, known)
-    for path, found in shared_names(documents, known).items():
-        warnings.setdefault(path, []).extend(found)
+    warnings = load_warnings(documents, known)
     sources = known_sources(documents, store)
     total = sum(len(doc.assertions) for doc in documents)
     bar = progress(f"checking {total} assertions", total) if progress and total >= PROGRESS_FROM else None
@@ -147,6 +145,15 @@ def _stream(
     if writing is not None:
         writing.update(1)
     return reports
+
+
+def load_warnings(documents: list[Document], known: list[Actor]) -> dict[str, list[str]]:
+    """What a load warns about, by file: look-alike names, names two actors share
+    (``kg validate`` gives the same warnings)."""
+    warnings = lookalikes({doc.path: doc.actors for doc in documents}, known)
+    for path, found in shared_names(documents, known).items():
+        warnings.setdefault(path, []).extend(found)
+    return warnings
 
 
 def shared_names(documents: Iterable[Document], known: Iterable[Actor] = ()) -> dict[str, list[str]]:

@@ -24,9 +24,8 @@ from urllib.parse import unquote, urlparse
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from kg.confusables import lookalikes
 from kg.errors import KgError
-from kg.loader import shared_names
+from kg.loader import load_warnings
 from kg.model import Where
 from kg.names import ActorIndex
 from kg.ontology import load_ontology
@@ -90,19 +89,12 @@ def validate_files(paths: Iterable[str | Path], store: Store | None = None) -> V
     problems += locate(violations, data, checked.where)
     known = store.actors() if store else []
     skipped = [] if store else [NO_STORE]
-    return Validation(sorted(set(problems), key=lambda p: p.sort_key), report, load_warnings(documents, known), skipped)
+    warnings = [warning for found in load_warnings(documents, known).values() for warning in found]
+    return Validation(sorted(set(problems), key=lambda p: p.sort_key), report, warnings, skipped)
 
 
 #: Said when files are checked with no store to compare them with.
 NO_STORE = "no store yet: names and types were checked among these files only, not against a store"
-
-
-def load_warnings(documents: list[Document], known: list) -> list[str]:
-    """What ``kg load`` would warn about these files: look-alike names, names two actors share."""
-    found = lookalikes({doc.path: doc.actors for doc in documents}, known)
-    for path, warnings in shared_names(documents, known).items():
-        found.setdefault(path, []).extend(warnings)
-    return [warning for warnings in found.values() for warning in warnings]
 
 
 def validate_store(store: Store) -> Validation:

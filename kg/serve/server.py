@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import signal
 import socket
 import threading
@@ -16,7 +15,7 @@ from kg.errors import KgError
 from kg.serve.app import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SparqlApp
 from kg.serve.places import DEFAULT_CHEAP_SECONDS
 from kg.serve.protocol import LOOPBACK_NAMES, MAX_QUERY_BYTES, WILDCARD_HOSTS, allowed_hosts
-from kg.store import DEFAULT_LOCATION, MEMORY, open_store
+from kg.store import MEMORY, open_store, store_location
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -27,7 +26,7 @@ SPARE_THREADS = 4
 
 def check_location(location: str | None) -> str:
     """The store folder to serve: it must exist and hold a kg store."""
-    location = str(location or os.environ.get("KG_STORE") or DEFAULT_LOCATION)
+    location = store_location(location)
     if location == MEMORY:
         raise KgError("a :memory: store is empty; serve a store folder", path=location)
     if location.startswith(("http://", "https://")):

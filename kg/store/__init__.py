@@ -44,8 +44,14 @@ __all__ = [
     "check_format",
     "file_label",
     "open_store",
+    "store_location",
     "short_syntax_error",
 ]
+
+
+def store_location(location: str | os.PathLike | None = None) -> str:
+    """The store a location means: itself, else ``$KG_STORE``, else ``.kg`` here."""
+    return str(location or os.environ.get("KG_STORE") or DEFAULT_LOCATION)
 
 
 def open_store(location: str | os.PathLike | None = None, *, read_only: bool = False) -> Store:
@@ -63,7 +69,7 @@ def open_store(location: str | os.PathLike | None = None, *, read_only: bool = F
     ...     store.data_graphs(), store.format_version()
     ([], 2)
     """
-    location = str(location or os.environ.get("KG_STORE") or DEFAULT_LOCATION)
+    location = store_location(location)
     if location.startswith(("http://", "https://")):
         from kg.store.remote import open_remote  # httpx: only for a server
 
