@@ -132,7 +132,7 @@ def _stream(
     apply to every record, and an error in any leaves the store as it was.
     """
     reports = []
-    with store.bulk_writer([graph_iri(doc.path) for doc in documents]) as out:
+    with store.bulk_writer([graph_iri(doc.path) for doc in documents], progress) as out:
         while documents:
             doc = documents.pop(0)  # the caller's list: each document is freed once written
             graph = NT_TERMS.iri(str(graph_iri(doc.path)))
@@ -141,9 +141,6 @@ def _stream(
                 out.write(f"{s} {p} {o} {graph} .\n")
                 lines += 1
             reports.append(_report(doc, lines, warnings))
-        writing = progress(f"writing {sum(r.triples for r in reports):,} triples to the store", 1) if progress else None
-    if writing is not None:
-        writing.update(1)
     return reports
 
 

@@ -16,9 +16,21 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Protocol
 
 FORMATS = ("table", "json", "csv")
+
+
+class ProgressBar(Protocol):
+    """What long work reports its progress to (click's progress bar does this)."""
+
+    def update(self, n: int) -> None: ...
+
+
+#: ``progress(label, total)`` starts a ``ProgressBar`` for ``total`` steps of long work.
+Progress = Callable[[str, int], ProgressBar]
+
 MAX_CELL = 70  # table cells are cut here; json and csv always carry the full text
 
 #: Unicode's explicit bidi formatting characters: ALM, LRM, RLM, the embeddings and overrides

@@ -227,6 +227,8 @@ def test_a_large_load_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_pa
     assert process.wait(timeout=120) == 0
     text = shown.decode()
     assert "checking 20000 assertions" in text and re.search(r"\(\d[\d,]*/s\)", text) and "20000/20000" in text, text
+    written = re.search(r"writing (\d+) MB of N-Quads to the store", text)  # the bulk loader's own progress, in megabytes
+    assert written and f"{written[1]}/{written[1]}" in text, text
     piped = run("--store", str(tmp_path / "b"), "load", str(tmp_path / "data"))
     assert piped.returncode == 0 and piped.stderr == ""
 

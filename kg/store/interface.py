@@ -23,6 +23,7 @@ from rdflib import URIRef
 from rdflib.query import Result
 
 from kg.model import Actor, Source
+from kg.output import Progress
 
 #: What ``Store.results`` answers: pyoxigraph's solutions or boolean, or a graph's triples.
 Results = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
@@ -105,9 +106,11 @@ class Store(Protocol):
         """Replace the content of each named graph by its (rdflib) triples, all or nothing."""
         ...
 
-    def bulk_writer(self, graphs: Iterable[URIRef]) -> AbstractContextManager[TextIO]:
+    def bulk_writer(self, graphs: Iterable[URIRef], progress: Progress | None = None) -> AbstractContextManager[TextIO]:
         """A text file for the N-Quads of ``graphs``; when the block ends without an error
         they replace those graphs, all or nothing (an error in the block changes nothing).
+        ``progress(label, total)``, if given, is called once writing to the store starts and
+        its bar updated as it goes (megabytes, or requests to a server).
         The lines must be valid N-Quads: the embedded store's bulk loader does not check
         them again (the loader writes them from checked terms)."""
         ...

@@ -23,34 +23,93 @@ from rdflib import URIRef
 
 from kg.atomic import write_atomic
 from kg.errors import KgError
+from kg.output import Progress
 from kg.store.common import MEMORY
 from kg.store.folder import GATE_FILE, JOURNAL, LOAD_FILE_PREFIX, LOCK_FILE, open_oxigraph, remove_orphans
 from kg.store.lock import StoreLock
+
+MEGABYTE = 1 << 20
+#: The megabytes of N-Quads one bulk-load call takes (see ``load_nquads``), unless
+#: ``$KG_LOAD_CHUNK_MB`` says otherwise: the bulk loader's memory grows with it.
+CHUNK_MB = 64
 
 #: What a failing Oxigraph write raises.
 WRITE_ERRORS = (OSError, SyntaxError, RuntimeError, ValueError)
 
 
-def replace_journaled(oxigraph: ox.Store, location: str, graphs: list[URIRef], nquads: Path) -> None:
-    """Replace loaded graphs by the content of an N-Quads file, all or nothing even under
-    ``kill -9`` (in memory, nothing outlives a crash: no journal there)."""
-    if location == MEMORY:
-        apply_replacement(oxigraph, graphs, nquads)
-        return
-    journal = write_journal(Path(location), graphs, nquads)
+def replace_journaled(
+    oxigraph: ox.Store, location: str, graphs: list[URIRef], nquads: Path, replacing: bool, progress: Progress | None = None
+) -> None:
+    """Write the content of an N-Quads file in place of ``graphs``, all or nothing even under
+    ``kill -9`` (in memory, nothing outlives a crash: no journal there).
+
+    The file goes in in chunks (``load_nquads``), each its own commit, so the journal covers
+    first loads too: a crash part-way is finished by the next open. An error part-way
+    removes what the chunks wrote: for a first load (``replacing`` false) that is the
+    store as it was."""
+    chunk = chunk_megabytes()  # a bad setting is refused before anything changes
+    journal = write_journal(Path(location), graphs, nquads) if location != MEMORY else None
     try:
-        drop(oxigraph, graphs)
+        if replacing:
+            drop(oxigraph, graphs)
     except WRITE_ERRORS:
-        journal.unlink()  # the transaction failed: nothing was changed
+        if journal is not None:
+            journal.unlink()  # the transaction failed: nothing was changed
         raise
     try:
-        oxigraph.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
+        load_nquads(oxigraph, nquads, progress, chunk)
     except WRITE_ERRORS as err:
-        raise KgError(
-            f"bulk loading failed after the old content was removed: {err}; the next kg command on this store loads it again",
-            path=location,
-        ) from None
-    journal.unlink()
+        if replacing:
+            raise KgError(
+                f"bulk loading failed after the old content was removed: {err}; the next kg command on this store loads it again",
+                path=location,
+            ) from None
+        drop(oxigraph, graphs)  # the chunks written so far: then the store is as it was
+        if journal is not None:
+            journal.unlink()
+        raise
+    if journal is not None:
+        journal.unlink()
+
+
+def load_nquads(oxigraph: ox.Store, nquads: Path, progress: Progress | None = None, chunk_mb: int | None = None) -> None:
+    """Bulk-load an N-Quads file ``chunk_mb`` megabytes (by default ``chunk_megabytes()``) at
+    a time, reporting megabytes to ``progress``.
+
+    Why chunks: Oxigraph's bulk loader holds a whole call's quads in memory (about 1 GB per
+    million quads) and reads its input long before it writes, so one call can neither stay
+    small nor say how far it got. Chunks of 64 MB keep it under 200 MB and make a real
+    progress bar, and are no slower; the many table files they leave make lookups about
+    four times slower until ``optimize`` compacts them, which a load of several chunks does.
+    """
+    chunk = (chunk_mb or chunk_megabytes()) * MEGABYTE
+    size = nquads.stat().st_size
+    megabytes = -(-size // MEGABYTE)
+    bar = progress(f"writing {megabytes:,} MB of N-Quads to the store", megabytes) if progress and megabytes > 1 else None
+    done = chunks = 0
+    with nquads.open("rb") as handle:
+        while block := handle.read(chunk):
+            block += handle.readline()  # to the end of the quad the chunk cut
+            oxigraph.bulk_load(input=block, format=ox.RdfFormat.N_QUADS, lenient=True)
+            chunks += 1
+            if bar is not None:
+                now = min(megabytes, -(-handle.tell() // MEGABYTE))
+                bar.update(now - done)
+                done = now
+    if chunks > 1:
+        oxigraph.optimize()
+
+
+def chunk_megabytes() -> int:
+    """``$KG_LOAD_CHUNK_MB``, or ``CHUNK_MB``: the N-Quads one bulk-load call takes.
+
+    >>> chunk_megabytes() == int(os.environ.get("KG_LOAD_CHUNK_MB", CHUNK_MB))
+    True
+    """
+    value = os.environ.get("KG_LOAD_CHUNK_MB", str(CHUNK_MB))
+    if not value.isdigit() or int(value) < 1:
+        raise KgError(f"KG_LOAD_CHUNK_MB is a whole number of megabytes, at least 1, not {value!r}")
+    return int(value)
 
 
 def write_journal(folder: Path, graphs: list[URIRef], nquads: Path) -> Path:
@@ -62,7 +121,7 @@ def write_journal(folder: Path, graphs: list[URIRef], nquads: Path) -> Path:
 def apply_replacement(oxigraph: ox.Store, graphs: Iterable[URIRef | str], nquads: Path) -> None:
     """Drop the graphs, then bulk-load the file: running it again gives the same store."""
     drop(oxigraph, graphs)
-    oxigraph.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
+    load_nquads(oxigraph, nquads)
 
 
 def drop(oxigraph: ox.Store, graphs: Iterable[URIRef | str]) -> None:

@@ -29,6 +29,7 @@ from rdflib.query import Result
 from kg.errors import KgError
 from kg.model import Actor, Source
 from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kg.output import Progress
 from kg.sparqltext import declares_dataset, to_ox, with_values
 from kg.store import reads
 from kg.store.common import MEMORY, PREFIX_TEXTS, check_format, short_syntax_error
@@ -184,10 +185,11 @@ class OxigraphStore:
                 out.writelines(f"{s.n3()} {p.n3()} {o.n3()} {name} .\n" for s, p, o in triples)
 
     @contextmanager
-    def bulk_writer(self, graphs: Iterable[URIRef]) -> Iterator[TextIO]:
+    def bulk_writer(self, graphs: Iterable[URIRef], progress: Progress | None = None) -> Iterator[TextIO]:
         """A file for the N-Quads of ``graphs``; when the block ends without an error, they
         replace those graphs through Oxigraph's bulk loader, all or nothing. An error in the
-        block throws the file away and changes nothing.
+        block throws the file away and changes nothing. ``progress`` gets the megabytes
+        written to the store (``kg.store.journal.load_nquads``).
 
         The file sits in the store folder, so a killed load leaves it where the next open
         removes it. ``lenient``: the loader builds every IRI from checked ids, and skipping
@@ -204,10 +206,8 @@ class OxigraphStore:
                 if folder is not None:
                     out.flush()
                     os.fsync(out.fileno())  # the journal will name it: it must outlive a crash
-            if set(self.data_graphs()) & set(graphs):
-                replace_journaled(self._oxigraph, self.location, graphs, nquads)
-            else:
-                self._oxigraph.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
+            replacing = bool(set(self.data_graphs()) & set(graphs))
+            replace_journaled(self._oxigraph, self.location, graphs, nquads, replacing, progress)
         except WRITE_ERRORS as err:
             raise KgError(f"bulk loading failed, nothing was changed: {err}", path=self.location) from None
         finally:

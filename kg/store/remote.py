@@ -56,6 +56,7 @@ from rdflib.query import Result
 from kg.errors import KgError
 from kg.model import Actor, Source
 from kg.namespaces import KGO, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kg.output import Progress
 from kg.sparqltext import declares_dataset, sparql_code, to_ox, with_values
 from kg.store import answers, reads
 from kg.store.answers import GRAPH_FORMATS, RESULT_FORMATS, Unexpected
@@ -278,9 +279,10 @@ class RemoteStore:
         self._writer.write(Load.of(triples), self.record())
 
     @contextmanager
-    def bulk_writer(self, graphs: Iterable[URIRef]) -> Iterator[TextIO]:
+    def bulk_writer(self, graphs: Iterable[URIRef], progress: Progress | None = None) -> Iterator[TextIO]:
         """A file for the N-Quads of ``graphs``; when the block ends without an error they
-        replace those graphs as ``replace_graphs`` does (an error in the block changes nothing)."""
+        replace those graphs as ``replace_graphs`` does (an error in the block changes nothing);
+        ``progress`` counts the update requests sent."""
         self._writable()
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="kg-load-", suffix=".nq") as out:
             yield out.file
@@ -289,7 +291,7 @@ class RemoteStore:
                 triples = _triples_by_graph(out.name, graphs)
             except (SyntaxError, ValueError) as err:
                 raise KgError(f"bulk loading failed, nothing was changed: {err}", path=self.location) from None
-        self._writer.write(Load.of(triples), self.record())
+        self._writer.write(Load.of(triples), self.record(), progress)
 
     def drop_graph(self, graph: URIRef) -> None:
         self.drop_graphs([graph])

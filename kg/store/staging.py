@@ -39,6 +39,7 @@ from rdflib import Namespace, URIRef
 
 from kg.errors import KgError
 from kg.namespaces import BASE, GRAPH, META_GRAPH, ONTOLOGY_GRAPH
+from kg.output import Progress
 from kg.sparqltext import to_ox
 from kg.store.common import STORE_NODE
 from kg.store.http import Failed
@@ -118,15 +119,18 @@ class Writer:
     def __init__(self, post: Callable[[str], None], missing: Callable[[list[URIRef]], list[URIRef]], batch: int, chunk: int, where: str):
         self.post, self.missing, self.batch, self.chunk, self.where = post, missing, batch, chunk, where
 
-    def write(self, load: Load, record: Record) -> None:
-        """Replace the load's targets, all or nothing; ``record`` follows."""
+    def write(self, load: Load, record: Record, progress: Progress | None = None) -> None:
+        """Replace the load's targets, all or nothing; ``record`` follows; ``progress`` counts requests."""
         if not load.stages:
             return
         leftovers = [stage for target in load.stages for stage in record.unfinished.pop(target, [])]
         requests = staging_requests(load, self.batch, self.chunk, leftovers)
+        bar = progress(f"sending {len(requests):,} update requests to the store", len(requests)) if progress and len(requests) > 1 else None
         for number, request in enumerate(requests, 1):
             try:
                 self.post(request)
+                if bar is not None:
+                    bar.update(1)
             except Failed as failure:
                 self.forget(load.stages.values())
                 batches = f" (request {number} of {len(requests)}: the load had more than KG_STORE_BATCH={self.batch} triples)"
