@@ -162,12 +162,21 @@ class Graph:
         with self._store() as store:
             return sources(store, search, publisher)
 
-    def match(self, *patterns: str, evidence: bool = False, selection: Selection | None = None, **choose: Any) -> Table:
+    def match(
+        self,
+        *patterns: str,
+        evidence: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+        selection: Selection | None = None,
+        **choose: Any,
+    ) -> Table:
         """The actors that fit the patterns (``"?who backs sna"``), one row per answer.
 
         Several patterns join on shared ``?variables``. ``evidence=True`` adds the source,
         date, confidence and quote behind each answer. Choose claims with ``as_of`` and
-        ``min_confidence`` (or a ``Selection``).
+        ``min_confidence`` (or a ``Selection``). ``limit`` and ``offset`` give one page of
+        the rows; the table's ``total`` counts them all.
 
         Examples
         --------
@@ -182,10 +191,23 @@ class Graph:
         from kg.query import match
 
         with self._store() as store:
-            return match(store, list(patterns), choose_claims(selection, **choose), evidence)
+            table = match(store, list(patterns), choose_claims(selection, **choose), evidence)
+        return table if limit is None and offset == 0 else table.page(limit, offset)
 
-    def why(self, subject: str, relation: str, object: str, selection: Selection | None = None, **choose: Any) -> Table:  # noqa: A002
+    def why(
+        self,
+        subject: str,
+        relation: str,
+        object: str,  # noqa: A002
+        limit: int | None = None,
+        offset: int = 0,
+        selection: Selection | None = None,
+        **choose: Any,
+    ) -> Table:
         """Every assertion behind one claim: its source, date, confidence and quote.
+
+        ``limit`` and ``offset`` give one page of the rows, in the same order, reading only
+        that page's statements in full; the table's ``total`` counts them all.
 
         Examples
         --------
@@ -194,11 +216,14 @@ class Graph:
         >>> _ = graph.load("examples/ain-issa-2020/")
         >>> [(row["source"], row["confidence"]) for row in graph.why("Moscow", "backs", "Syrian regime")]
         [('newarab-2020-12-29', 0.95), ('newarab-2020-12-29', 0.6)]
+        >>> page = graph.why("Moscow", "backs", "Syrian regime", limit=1)
+        >>> [row["confidence"] for row in page], page.total
+        ([0.95], 2)
         """
         from kg.query import why
 
         with self._store() as store:
-            return why(store, subject, relation, object, choose_claims(selection, **choose))
+            return why(store, subject, relation, object, choose_claims(selection, **choose), limit, offset)
 
     def relations(self) -> Table:
         """The ontology's relations (no store needed); the same as ``kg.relations()``."""

@@ -32,6 +32,30 @@ def filter_options(command):
     return click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Only claims holding on this date (YYYY-MM-DD).")(command)
 
 
+def page_options(command):
+    """``--limit`` and ``--offset``: one page of a long answer (the table format shows 50 rows by default)."""
+    command = click.option("--offset", type=click.IntRange(0), default=0, show_default=True, help="Skip this many rows first.")(command)
+    return click.option("--limit", type=click.IntRange(0), help="Show at most this many rows (table: 50 unless given; json, csv: all).")(
+        command
+    )
+
+
+#: The rows the table format shows when no ``--limit`` is given.
+TABLE_PAGE = 50
+
+
+def _page(fmt: str, limit: int | None) -> int | None:
+    return TABLE_PAGE if limit is None and fmt == "table" else limit
+
+
+def _page_note(table, offset: int) -> None:
+    """Say on stderr which rows a page shows, when there are more."""
+    if table.total > len(table):
+        shown = f"rows {offset + 1}-{offset + len(table)}" if table else "no rows"
+        more = f"; --offset {offset + len(table)} for the next" if offset + len(table) < table.total else ""
+        click.echo(f"{shown} of {table.total:,}{more}", err=True)
+
+
 def _stances(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
@@ -279,9 +303,10 @@ def sources(graph, search: str | None, publisher: str | None, fmt: str) -> None:
 @filter_options
 @stance_option
 @click.option("--evidence", is_flag=True, help="Add the source, date, confidence and quote behind each answer.")
+@page_options
 @FORMAT_OPTION
 @with_graph
-def match(graph, patterns: tuple[str, ...], as_of, min_confidence, stances, evidence: bool, fmt: str) -> None:
+def match(graph, patterns: tuple[str, ...], as_of, min_confidence, stances, evidence: bool, limit, offset, fmt: str) -> None:
     """Find actors by triple patterns: SUBJECT RELATION OBJECT.
 
     Each end is an actor (id, label or alias; quote names with spaces) or a ?variable.
@@ -297,8 +322,10 @@ def match(graph, patterns: tuple[str, ...], as_of, min_confidence, stances, evid
       kg match "?x negotiates-with turkey" --as-of 2018-01-01
       kg match "'Syrian regime' backed-by ?who"
     """
-    table = graph.match(*patterns, evidence=evidence, **_choose(as_of, min_confidence, stances=stances))
+    choose = _choose(as_of, min_confidence, stances=stances)
+    table = graph.match(*patterns, evidence=evidence, limit=_page(fmt, limit), offset=offset, **choose)
     emit(table, table.columns, fmt, vertical=evidence, empty="no matches")
+    _page_note(table, offset)
 
 
 @main.command()
@@ -306,9 +333,10 @@ def match(graph, patterns: tuple[str, ...], as_of, min_confidence, stances, evid
 @click.argument("relation")
 @click.argument("object")
 @filter_options
+@page_options
 @FORMAT_OPTION
 @with_graph
-def why(graph, subject: str, relation: str, object: str, as_of, min_confidence, fmt: str) -> None:
+def why(graph, subject: str, relation: str, object: str, as_of, min_confidence, limit, offset, fmt: str) -> None:
     """Show every assertion behind a claim: source, date, quote, confidence.
 
     \b
@@ -316,9 +344,12 @@ def why(graph, subject: str, relation: str, object: str, as_of, min_confidence, 
       kg why turkey backs sna
       kg why "Syrian regime" backed-by Moscow --format json
       kg why russia opposes turkey --min-confidence 0.8
+      kg why rsf clashes-with sudan-mil --limit 5 --offset 5
     """
-    table = graph.why(subject, relation, object, **_choose(as_of, min_confidence))
+    choose = _choose(as_of, min_confidence)
+    table = graph.why(subject, relation, object, limit=_page(fmt, limit), offset=offset, **choose)
     emit(table, table.columns, fmt, vertical=True, empty="no assertion supports this claim")
+    _page_note(table, offset)
 
 
 @main.command()

@@ -258,28 +258,89 @@ WHY_COLUMNS = [
 ]
 
 
-def why(store: Store, subject: str, relation: str, obj: str, selection: Selection = Selection()) -> Table:
+def why(
+    store: Store, subject: str, relation: str, obj: str, selection: Selection = Selection(), limit: int | None = None, offset: int = 0
+) -> Table:
     """Every assertion behind ``SUBJECT RELATION OBJECT`` that the selection's dates,
     confidence and relations keep, with its source and quote (``WHY_COLUMNS``): asserted,
     alleged and denied side by side, whatever the selection's stances (a denial is evidence
-    too). A focus is refused (see ``no_focus``)."""
+    too). A focus is refused (see ``no_focus``).
+
+    ``limit`` and ``offset`` give one page of the rows, in the same order, and the table's
+    ``total`` says how many there are in all: a claim about a hub can rest on thousands of
+    statements, and only the page's are read in full (see ``why_page``).
+
+    Examples
+    --------
+    >>> from kg.loader import load
+    >>> from kg.store import open_store
+    >>> store = open_store(":memory:")
+    >>> _ = load(store, ["examples/ain-issa-2020/ain-issa.yaml"])
+    >>> page = why(store, "russia", "backs", "syrian-government", limit=1)
+    >>> len(page), page.total
+    (1, 2)
+    """
     no_focus(selection)
     index = StoreActors(store)
     rel = load_ontology().relation(relation, field="relation")
     every_stance = replace(selection, stances=STANCES)
-    rows = why_rows(store, index.lookup(subject, field="subject"), rel, index.lookup(obj, field="object"), every_stance)
-    return Table(rows, WHY_COLUMNS)
+    ends = index.lookup(subject, field="subject"), index.lookup(obj, field="object")
+    if limit is None and offset == 0:
+        return Table(why_rows(store, ends[0], rel, ends[1], every_stance), WHY_COLUMNS)
+    rows, total = why_page(store, ends[0], rel, ends[1], every_stance, limit, offset)
+    return Table(rows, WHY_COLUMNS, total)
 
 
 #: A statement's event statistics, one value each: sampled, not grouped by (Virtuoso groups by at most 20 keys).
 STATEMENT_STATS = ("aggregate", "acled", "n_events", "mentions", "sources", "articles", "goldstein", "tone", "fatalities")
 
 
-def why_rows(store: Store, subject: str, relation: Relation, obj: str, selection: Selection) -> list[dict]:
+def why_page(
+    store: Store, subject: str, relation: Relation, obj: str, selection: Selection, limit: int | None, offset: int = 0
+) -> tuple[list[dict], int]:
+    """Rows ``offset`` to ``offset + limit`` of ``why_rows``, and how many there are in all.
+
+    One light query lists every (statement, source) with what orders them; only the page's
+    statements are then read in full, so a page costs the same whatever the claim's size."""
+    if (limit is not None and limit < 0) or offset < 0:
+        raise KgError("a limit and an offset are 0 or more", field="--limit")
+    q = _Query(absent_terms(store))
+    group, chosen = _statement_group(q, Pattern(subject, relation, obj, ""), selection, "?st")
+    text = f"""SELECT ?st ?src ?st_stated ?confidence ?date ?aggregate ?acled WHERE {{
+        {" ".join(q.blocks)}
+        {group}
+        ?st kgo:confidence ?confidence ; kgo:dateReported ?date ; prov:wasDerivedFrom ?src .
+        {chosen}
+        OPTIONAL {{ ?st a ?aggregate_type FILTER(?aggregate_type = kgo:EventAggregate) }}
+        BIND (BOUND(?aggregate_type) AS ?aggregate) BIND (EXISTS {{ ?st kgo:acledEventId ?any }} AS ?acled) }}"""
+    keys = {(row["st"], row["src"]): _page_order(row) for row in store.texts(text, q.bindings)}
+    ordered = sorted(keys, key=keys.__getitem__)
+    page = ordered[offset : None if limit is None else offset + limit]
+    if not page:
+        return [], len(ordered)
+    statements = [URIRef(st) for st in dict.fromkeys(st for st, _ in page)]
+    rows = {(row["statement"], SOURCE[row["source"]]): row for row in why_rows(store, subject, relation, obj, selection, statements)}
+    return [rows[(st, URIRef(src))] for st, src in page], len(ordered)
+
+
+def _page_order(row: dict) -> tuple:
+    """Where ``why_rows`` puts a (statement, source): by evidence, stance, then its own ORDER BY."""
+    aggregate = row["aggregate"] == "true"
+    evidence = ("ACLED" if row["acled"] == "true" else "GDELT") if aggregate else "curated"
+    stance = STANCE_ORDER[stance_name(row["st_stated"])]
+    return EVIDENCE_ORDER[evidence], stance, aggregate, -float(row["confidence"]), row["date"], row["st"], row["src"]
+
+
+def why_rows(
+    store: Store, subject: str, relation: Relation, obj: str, selection: Selection, statements: list[URIRef] | None = None
+) -> list[dict]:
     """One row per (assertion, source) that the selection keeps: curated claims first, then
     claims aggregated from ACLED events, then from GDELT events, each with the ids of the events
-    coded from its source; asserted before alleged before denied, then by confidence."""
+    coded from its source; asserted before alleged before denied, then by confidence.
+    ``statements``: only these (a page of ``why_page``)."""
     q = _Query(absent_terms(store))
+    if statements is not None:
+        q.choice("?st", statements)
     group, chosen = _statement_group(q, Pattern(subject, relation, obj, ""), selection, "?st")
     # Virtuoso 7 groups by at most 20 keys: a statement's event statistics (one value each) are sampled, and
     # it cannot compile EXISTS in a BIND ordered by: an OPTIONAL type test instead

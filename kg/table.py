@@ -30,9 +30,24 @@ class Table(list):
     True
     """
 
-    def __init__(self, rows: Iterable[dict] = (), columns: Iterable[str] = ()) -> None:
+    def __init__(self, rows: Iterable[dict] = (), columns: Iterable[str] = (), total: int | None = None) -> None:
         super().__init__(rows)
         self.columns = list(columns) or (list(self[0]) if self else [])
+        #: How many rows the whole answer has, when this table is one page of it (``limit``/``offset``).
+        self.total = len(self) if total is None else total
+
+    def page(self, limit: int | None = None, offset: int = 0) -> Table:
+        """Rows ``offset`` to ``offset + limit`` of this table, knowing the whole table's size.
+
+        >>> Table([{"n": i} for i in range(5)]).page(2, offset=1)
+        [{'n': 1}, {'n': 2}]
+        >>> _.total
+        5
+        """
+        if (limit is not None and limit < 0) or offset < 0:
+            raise KgError("a limit and an offset are 0 or more", field="--limit")
+        end = None if limit is None else offset + limit
+        return Table(self[offset:end], self.columns, self.total)
 
     def column(self, name: str) -> list:
         """Every row's value in one column, in row order."""

@@ -82,8 +82,8 @@ def load_nquads(oxigraph: ox.Store, nquads: Path, progress: Progress | None = No
     progress bar, and are no slower; the many table files they leave make lookups about
     four times slower until ``optimize`` compacts them, which a load of several chunks does.
     """
-    chunk = (chunk_mb or chunk_megabytes()) * MEGABYTE
     size = nquads.stat().st_size
+    chunk = min((chunk_mb or chunk_megabytes()) * MEGABYTE, size + 1)  # never a buffer larger than the file
     megabytes = -(-size // MEGABYTE)
     bar = progress(f"writing {megabytes:,} MB of N-Quads to the store", megabytes) if progress and megabytes > 1 else None
     done = chunks = 0
