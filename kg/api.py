@@ -321,7 +321,7 @@ class Graph:
         """
         from kg.analyse.diff import diff
 
-        days = [dt.date.fromisoformat(day) if isinstance(day, str) else day for day in (start, end)]
+        days = [_day(day, name) for day, name in ((start, "--from"), (end, "--to"))]
         with self._store() as store:
             return diff(store, *days, selection=choose_claims(selection, **choose))
 
@@ -448,6 +448,7 @@ class Graph:
         title: str = "actorgraph: alliances",
         types: tuple[str, ...] = (),
         color_by: str = "type",
+        diff: tuple[str | dt.date, str | dt.date] | None = None,
         selection: Selection | None = None,
         **choose: Any,
     ) -> Map:
@@ -455,6 +456,8 @@ class Graph:
 
         Shown inline in Jupyter; ``output`` also writes it (atomically). ``color_by`` is
         ``"type"`` or ``"bloc"``; ``types`` keeps only actors of those types.
+        ``diff=(FROM, TO)`` draws what changed between the two dates instead: the map of TO with
+        the lines gained since FROM glowing and those lost by TO ghosted (``kg.view.diffmap``).
 
         Examples
         --------
@@ -464,13 +467,21 @@ class Graph:
         >>> page = graph.view(focus="ypg")
         >>> page.nodes, page.path
         (4, None)
+        >>> graph.view(diff=("2017-06-01", "2020-12-31")).edges > 0
+        True
         """
         from kg.view import build_view, write_view
+        from kg.view.diffmap import build_diff_view
 
         if color_by not in ("type", "bloc"):
             raise KgError(f"color_by is 'type' or 'bloc', not {color_by!r}", field="--color-by")
         with self._store() as store:
-            page = build_view(store, choose_claims(selection, **choose), title, tuple(types), color_by == "bloc")
+            chosen = choose_claims(selection, **choose)
+            if diff is None:
+                page = build_view(store, chosen, title, tuple(types), color_by == "bloc")
+            else:
+                start, end = (_day(day, "--diff") for day in diff)
+                page = build_diff_view(store, start, end, chosen, title, tuple(types), color_by == "bloc")
         if output is not None:
             write_view(page, Path(output))
         return Map(page.html, page.nodes, page.edges, page.large, None if output is None else Path(output))
@@ -559,8 +570,13 @@ def choose_claims(selection: Selection | None = None, **choose: Any) -> Selectio
     return Selection(**choose)
 
 
-def _day(text: str) -> dt.date:
+def _day(value: str | dt.date, name: str = "as_of") -> dt.date:
+    """A date given as ``"YYYY-MM-DD"``, a date or a datetime."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(value)
     except ValueError:
-        raise KgError(f"as_of {text!r} is not a date (YYYY-MM-DD)", field="as_of") from None
+        raise KgError(f"{name} {value!r} is not a date (YYYY-MM-DD)", field=name) from None

@@ -670,9 +670,17 @@ def path(graph, a: str, b: str, limit: int, fmt: str, **selection) -> None:
 @click.option("--color-by", type=click.Choice(["type", "bloc"]), default="type", show_default=True, help="Colour actors by type or camp.")
 @click.option("--title", default="actorgraph: alliances", show_default=True, help="Page title.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
+@click.option(
+    "--diff",
+    "diff_dates",
+    nargs=2,
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="FROM TO",
+    help="Show what changed between two dates: lines gained since FROM glow, lines lost by TO are ghosted.",
+)
 @selection_options
 @with_graph
-def view(graph, output: str, types, color_by: str, title: str, open_page: bool, **selection) -> None:
+def view(graph, output: str, types, color_by: str, title: str, open_page: bool, diff_dates, **selection) -> None:
     """Write an interactive alliance map: one self-contained, offline HTML file.
 
     Filter relations and actor types in the legend, search an actor, slide through time,
@@ -683,12 +691,14 @@ def view(graph, output: str, types, color_by: str, title: str, open_page: bool, 
       kg view --open
       kg view --focus ypg -o ypg.html
       kg view --relation backs --relation opposes --as-of 2020-12-31 --color-by bloc
+      kg view --diff 2015-01-01 2024-12-31 -o changes.html
     """
     from kg.view import LARGE_GRAPH_NODES
 
     if output == "-" and open_page:
         raise click.UsageError("--open needs a file: give -o FILE instead of -o -")
-    page = graph.view(None if output == "-" else output, title=title, types=types, color_by=color_by, **_choose(**selection))
+    diff = None if diff_dates is None else (diff_dates[0].date(), diff_dates[1].date())
+    page = graph.view(None if output == "-" else output, title=title, types=types, color_by=color_by, diff=diff, **_choose(**selection))
     if page.large:
         click.echo(
             f"warning: {page.nodes} actors (more than {LARGE_GRAPH_NODES}): the layout is static (physics off); "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from kg.analyse.reports import blocs
 from kg.analyse.results import Result
@@ -41,11 +41,15 @@ class Change:
 
 @dataclass
 class Diff(Result):
-    """The changes between ``start`` and ``end``, in a stable order."""
+    """The changes between ``start`` and ``end``, in a stable order, and the claims compared:
+    ``before`` holding on ``start``, ``after`` on ``end`` (the map draws the graph of ``end``
+    from them; neither is part of the tables)."""
 
     start: dt.date
     end: dt.date
     changes: list[Change]
+    before: list[Claim] = field(default_factory=list, repr=False)
+    after: list[Claim] = field(default_factory=list, repr=False)
 
     COLUMNS = ("change", "a", "family", "b", "before", "after", "claims")
 
@@ -83,7 +87,7 @@ def diff(store: Store, start: dt.date, end: dt.date, selection: Selection = Sele
     changes = _link_changes(*links) + _turned(store, before, after) + _moved(store, selection, start, end, after)
     changes += _actor_changes(before, after)
     order = {kind: rank for rank, kind in enumerate(("started", "ended", "turned", "moved", "appeared", "vanished"))}
-    return Diff(start, end, sorted(changes, key=lambda c: (order[c.kind], c.a, c.family, c.b)))
+    return Diff(start, end, sorted(changes, key=lambda c: (order[c.kind], c.a, c.family, c.b)), before, after)
 
 
 def _claims(store: Store, selection: Selection, start: dt.date, end: dt.date) -> tuple[list[Claim], list[Claim]]:
@@ -98,14 +102,25 @@ def _claims(store: Store, selection: Selection, start: dt.date, end: dt.date) ->
     return inside(before), inside(after)
 
 
+def link(a: str, family: str, b: str) -> Link:
+    """The link a claim of ``family`` from ``a`` to ``b`` stands for, as a ``Change`` names it:
+    a symmetric family's pair in id order, so that ``e negotiates-with d`` is ``d``'s link with ``e``.
+
+    Examples
+    --------
+    >>> link("turkey", "negotiates-with", "iran"), link("turkey", "backs", "sna")
+    (('iran', 'negotiates-with', 'turkey'), ('turkey', 'backs', 'sna'))
+    """
+    a, b = sorted((a, b)) if load_ontology().families[family].symmetric else (a, b)
+    return (a, family, b)
+
+
 def _links(claims: list[Claim]) -> dict[Link, list[Claim]]:
-    """The claims behind each link; a symmetric family (negotiates-with) in one order."""
-    symmetric = {name for name, family in load_ontology().families.items() if family.symmetric}
+    """The claims behind each link."""
     found: dict[Link, list[Claim]] = defaultdict(list)
     for claim in claims:
         for a, b in claim.pairs:
-            a, b = sorted((a, b)) if claim.family in symmetric else (a, b)
-            found[(a, claim.family, b)].append(claim)
+            found[link(a, claim.family, b)].append(claim)
     return found
 
 

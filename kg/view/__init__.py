@@ -25,6 +25,8 @@ Each relation family has its own colour and dash pattern (``FAMILY_STYLES``; lin
 get no style of their own, which would make thirty styles nobody can tell apart: under each
 family the legend lists, collapsed, those the page's claims use (``sub_relations``) with how
 many lines carry each, and a line's tooltip names the relations of the claims behind it.
+
+``kg.view.diffmap`` builds the page of what changed between two dates (``kg view --diff``).
 """
 
 from __future__ import annotations
@@ -159,9 +161,7 @@ def page_data(store: Store, selection: Selection, title: str, types: tuple[str, 
     else:
         facts = {c.statement for c in select_claims(store, replace(selection, stances=("asserted",)))}
     details = actor_details(store)
-    if types:
-        wanted = {load_ontology().actor_type(t, field="--type").name for t in types}
-        claims = [c for c in claims if all(details.type.get(a) in wanted for a in (*c.subjects, *c.objects))]
+    claims = of_types(claims, types, details)
     sources = {s.id: s for s in store.sources()}
     if selection.as_of is not None:  # the page remembers its date: in its title and its slider
         title = f"{title}, as of {selection.as_of.isoformat()}"
@@ -170,15 +170,38 @@ def page_data(store: Store, selection: Selection, title: str, types: tuple[str, 
     data["as_of"] = None if selection.as_of is None else selection.as_of.isoformat()
     if data["as_of"] is not None:
         data["dates"] = [min(data["dates"][0], data["as_of"]) if data["dates"] else data["as_of"], data["as_of"]]
-    drawn = {node["id"] for node in data["nodes"]}
-    # an actor with no claim here is not drawn: the page says how many, not nothing
-    data["undrawn"] = 0 if selection.focus or types else sum(actor not in drawn for actor in details.label)
+    data["undrawn"] = undrawn(data, details, selection, types)
     return data
 
 
-def map_data(claims: list[Claim], facts: set[str], details: Actors, sources: dict, title: str, color_by_bloc: bool = False) -> dict:
+def of_types(claims: list[Claim], types: tuple[str, ...], details: Actors) -> list[Claim]:
+    """The claims between actors of ``types`` only (all of them when ``types`` is empty)."""
+    if not types:
+        return claims
+    wanted = {load_ontology().actor_type(t, field="--type").name for t in types}
+    return [c for c in claims if all(details.type.get(a) in wanted for a in (*c.subjects, *c.objects))]
+
+
+def undrawn(data: dict, details: Actors, selection: Selection, types: tuple[str, ...]) -> int:
+    """How many actors the page leaves out for want of a claim: it says how many, not nothing
+    (none counted when a focus or ``types`` leaves actors out on purpose)."""
+    drawn = {node["id"] for node in data["nodes"]}
+    return 0 if selection.focus or types else sum(actor not in drawn for actor in details.label)
+
+
+def map_data(
+    claims: list[Claim],
+    facts: set[str],
+    details: Actors,
+    sources: dict,
+    title: str,
+    color_by_bloc: bool = False,
+    lines: dict[tuple[str, str, str], list[Claim]] | None = None,
+) -> dict:
     """The page's data for ``claims`` (any stances); ``facts`` names the statements shown
-    with allegations hidden (the selection's asserted claims).
+    with allegations hidden (the selection's asserted claims). ``lines`` gives the claims
+    behind each line when they are not simply ``claims_by_edge`` of the claims drawn (a map
+    of changes keeps a claim of a bygone date off a line that holds later).
 
     Examples
     --------
@@ -192,7 +215,7 @@ def map_data(claims: list[Claim], facts: set[str], details: Actors, sources: dic
     from pyvis.network import Network  # slow to import: only the map pays it
 
     made = [c for c in claims if c.stance != "denied"]
-    grouped = claims_by_edge(made)
+    grouped = claims_by_edge(made) if lines is None else lines
     denials = claims_by_edge([c for c in claims if c.stance == "denied"])
     net = Network(directed=True, cdn_resources="in_line")
     camp_of = _camps([c for c in made if c.statement in facts], details) if color_by_bloc else {}

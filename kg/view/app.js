@@ -1,6 +1,8 @@
 // actorgraph map: filters, search, time slider and evidence panel over vis-network.
 // Alleged claims travel with the page and count only while "show allegations" is on; denied
 // ones are never drawn and count nowhere: they are listed in the evidence of the line they deny.
+// A map of changes (kg view --diff FROM TO, data.diff) draws the graph of TO and the lines of
+// FROM gone by TO; each line's change (gained, lost, unchanged) is kg diff's, and filters here.
 // Every text from the data reaches the page through textContent, never innerHTML, inside a
 // <bdi> (right-to-left text cannot reorder the words around it) and with control and bidi
 // characters shown as \uXXXX (a label "abc\u202egpj.exe" must not read "abcexe.jpg").
@@ -15,6 +17,7 @@
     date: null, // ISO date string, or null for all dates
     focus: null, // Set of node ids, or null
     allegations: data.allegations, // whether alleged claims count (the legend's "show allegations")
+    changes: new Set(["gained", "lost", "unchanged"]), // the kinds of line shown on a map of changes
     visibleNodes: new Set(),
     visibleEdges: new Set(),
   };
@@ -55,6 +58,7 @@
 
   function edgePasses(edge) {
     if (!state.families.has(edge.family)) return false;
+    if (data.diff && !state.changes.has(edge.change)) return false;
     if (!drawing(edge).length) return false;
     var a = nodes.get(edge.from), b = nodes.get(edge.to);
     if (!state.types.has(a.type) || !state.types.has(b.type)) return false;
@@ -66,7 +70,7 @@
     state.visibleEdges = new Set(edges.getIds({ filter: edgePasses }));
     var touched = new Set();
     state.visibleEdges.forEach(function (id) { var e = edges.get(id); touched.add(e.from); touched.add(e.to); });
-    var filtering = state.date !== null || state.focus !== null || state.families.size < Object.keys(data.families).length;
+    var filtering = state.date !== null || state.focus !== null || state.families.size < Object.keys(data.families).length || state.changes.size < 3;
     state.visibleNodes = new Set(nodes.getIds({
       filter: function (n) {
         if (!state.types.has(n.type)) return false;
@@ -94,7 +98,7 @@
       changes.push({
         id: e.id,
         arrows: { to: { enabled: data.families[e.family].arrow }, middle: { enabled: on, type: "bar", scaleFactor: 1.4 } },
-        shadow: { enabled: on, color: "rgba(255, 143, 0, 0.9)", size: 9, x: 0, y: 0 },
+        shadow: on ? { enabled: true, color: "rgba(255, 143, 0, 0.9)", size: 9, x: 0, y: 0 } : e.change === "gained" ? data.diff.styles.gained.shadow : { enabled: false },
       });
     });
     if (changes.length) edges.update(changes);
@@ -123,8 +127,28 @@
       var counted = Object.keys(stances[relation]).sort().map(function (s) { return stances[relation][s] + " " + s; });
       box.appendChild(el("div", [el("span", relation, "tip-relation"), " " + counted.join(", ")]));
     });
+    if (data.diff) box.appendChild(el("div", changeText(edge), "tip-change"));
     box.appendChild(el("div", "click for the evidence", "hint"));
     return box;
+  }
+  // What a line of a map of changes did between the two dates (our own words only).
+  function changeText(edge) {
+    var from = data.diff.from, to = data.diff.to;
+    var text = {
+      gained: "new since " + from + ": holds on " + to + ", not on " + from,
+      lost: "ended before " + to + ": held on " + from + ", not on " + to,
+      unchanged: "unchanged: holds on " + from + " and on " + to,
+    }[edge.change];
+    return edge.turned ? text + "; the pair turned: " + edge.turned[0] + " \u2192 " + edge.turned[1] : text;
+  }
+  function actorChange(node) {
+    var from = data.diff.from, to = data.diff.to;
+    if (node.change === "appeared") return ["new since " + from + ": no claim on " + from];
+    if (node.change === "vanished") return ["gone by " + to + ": no claim on " + to];
+    if (node.change === "moved") {
+      return ["changed camp: with "].concat(joined(node.mates[0].map(label)), [" on " + from + "; with "], joined(node.mates[1].map(label)), [" on " + to]);
+    }
+    return null;
   }
   function rank(order, name) { var i = order.indexOf(name); return i < 0 ? order.length : i; }
 
@@ -165,7 +189,8 @@
     // Nothing to lay out (no relations, or allegations only): vis-network would never settle.
     window.setTimeout(function () {
       settled();
-      var none = data.as_of ? "No claim holds on " + data.as_of + " (kg view --as-of)." : "No relations to show.";
+      var none = data.diff ? "No claim holds on " + data.diff.from + " or on " + data.diff.to + " (kg view --diff)."
+        : data.as_of ? "No claim holds on " + data.as_of + " (kg view --as-of)." : "No relations to show.";
       status(data.edges.length ? "Nothing asserted here: tick \u201cshow allegations\u201d in the legend for " + data.edges.length + " alleged relation(s)." : none, true);
     }, 0);
   } else {
@@ -278,13 +303,49 @@
     group.appendChild(list);
   }
   Object.keys(data.families).forEach(function (key) { familyGroup(document.getElementById("legend-relations"), key); });
+
+  // The legend of a map of changes: the three kinds of line (filters, with counts), pairs that
+  // turned, and actors that appeared, vanished or changed camp; drawn as on the canvas.
+  function changesLegend() {
+    var styles = data.diff.styles, from = data.diff.from, to = data.diff.to, ink = "#455a64";
+    document.getElementById("legend-changes").hidden = false;
+    var lines = document.getElementById("legend-change-lines");
+    var gained = lineSwatch({ color: ink, dashes: false });
+    gained.firstChild.setAttribute("stroke-width", "5");
+    gained.style.filter = "drop-shadow(0 0 3px " + styles.gained.shadow.color + ")";
+    legendItem(lines, "gained", "gained since " + from + ": wide, glowing", gained, state.changes);
+    var lost = lineSwatch({ color: ink, dashes: styles.lost.dashes });
+    lost.setAttribute("opacity", String(styles.lost.opacity));
+    legendItem(lines, "lost", "lost by " + to + ": ghosted", lost, state.changes);
+    legendItem(lines, "unchanged", "unchanged: on both dates", lineSwatch({ color: ink, dashes: false }), state.changes);
+    var turned = el("div", [el("span", "a\u2192b", "swatch-turned"), el("span", "turned: allied \u2194 opposed, said on the line"), el("span", "", "count")], "legend-item");
+    turned.lastChild.id = "count-turned";
+    lines.appendChild(turned);
+    var actors = document.getElementById("legend-change-actors");
+    [["appeared", "new actor: glowing"], ["vanished", "vanished actor: faded, dashed"], ["moved", "changed camp: purple glow"]].forEach(function (kind) {
+      var dot = el("span", null, "swatch-node");
+      var style = styles[kind[0]];
+      dot.style.background = ink;
+      if (style.shadow) dot.style.boxShadow = "0 0 4px 2px " + style.shadow.color;
+      if (style.opacity) { dot.style.opacity = String(style.opacity); dot.style.border = "2px dashed #000"; }
+      var count = el("span", "", "count");
+      count.dataset.actorChange = kind[0];
+      actors.appendChild(el("div", [dot, el("span", kind[1]), count], "legend-item"));
+    });
+    document.getElementById("changes-hint").textContent = "The map of " + to + ", with the lines of " + from +
+      " gone by then. A line is gained when no claim drew it on " + from + ", lost when none draws it on " + to + " (kg diff lists each change with its claims).";
+  }
   Object.keys(data.types).forEach(function (key) {
     var dot = el("span", null, "swatch-node");
     dot.style.background = data.types[key].color;
     legendItem(document.getElementById("legend-types"), key, key + " (" + data.types[key].shape + ")", dot, state.types);
   });
+  if (data.diff) changesLegend();
+  // A map of changes shows the claims kg diff compares: whether they include allegations is
+  // the selection's (--stance), not a box's.
   var showAllegations = document.getElementById("show-allegations");
   showAllegations.checked = state.allegations;
+  showAllegations.disabled = Boolean(data.diff);
   // Actors first shown with the allegations have no place yet: a short layout finds them one.
   var placed = new Set();
   showAllegations.addEventListener("change", function () {
@@ -300,10 +361,12 @@
   });
   updateCounts();
   function updateCounts() {
-    var perFamily = {}, perType = {}, perRelation = {}, alleged = 0, contested = 0;
+    var perFamily = {}, perType = {}, perRelation = {}, perChange = {}, perActorChange = {}, turned = new Set(), alleged = 0, contested = 0;
     state.visibleEdges.forEach(function (id) {
       var e = edges.get(id);
       perFamily[e.family] = (perFamily[e.family] || 0) + 1;
+      if (e.change) perChange[e.change] = (perChange[e.change] || 0) + 1;
+      if (e.turned) turned.add([e.from, e.to].sort().join(" "));
       new Set(drawing(e).map(function (c) { return c.relation; })).forEach(function (r) {
         var key = e.family + " " + r;
         perRelation[key] = (perRelation[key] || 0) + 1;
@@ -313,11 +376,16 @@
     });
     document.getElementById("count-alleged").textContent = String(alleged);
     document.getElementById("count-contested").textContent = String(contested);
-    state.visibleNodes.forEach(function (id) { var t = nodes.get(id).type; perType[t] = (perType[t] || 0) + 1; });
-    document.querySelectorAll("[data-count]").forEach(function (span) {
-      var key = span.dataset.count;
-      span.textContent = String(key in data.families ? perFamily[key] || 0 : perType[key] || 0);
+    state.visibleNodes.forEach(function (id) {
+      var n = nodes.get(id);
+      perType[n.type] = (perType[n.type] || 0) + 1;
+      if (n.change) perActorChange[n.change] = (perActorChange[n.change] || 0) + 1;
     });
+    var counted = Object.assign({}, perType, perFamily, perChange); // no family is named like a type or a change
+    document.querySelectorAll("[data-count]").forEach(function (span) { span.textContent = String(counted[span.dataset.count] || 0); });
+    document.querySelectorAll("[data-actor-change]").forEach(function (span) { span.textContent = String(perActorChange[span.dataset.actorChange] || 0); });
+    var turnedCount = document.getElementById("count-turned"); // none before the legend is built
+    if (turnedCount) turnedCount.textContent = String(turned.size);
     document.querySelectorAll("[data-relation-count]").forEach(function (span) {
       span.textContent = String(perRelation[span.dataset.relationCount] || 0);
     });
@@ -373,6 +441,13 @@
   useDate.addEventListener("change", setDate);
   slider.addEventListener("input", setDate);
   if (!data.dates) useDate.disabled = true;
+  if (data.diff) {  // one picture of two dates: no slider, the dates instead
+    useDate.disabled = true;
+    document.querySelector("label.date").style.display = "none";
+    var dates = document.getElementById("diff-dates");
+    dates.hidden = false;
+    dates.textContent = "changes from " + data.diff.from + " to " + data.diff.to + " (kg view --diff)";
+  }
   if (data.as_of) {  // written with kg view --as-of: the slider starts on that date
     useDate.checked = true;
     slider.value = slider.max;
@@ -393,6 +468,7 @@
     shown.forEach(function (c) { if (c.stance !== "asserted") stances[c.stance] = (stances[c.stance] || 0) + 1; });
     var other = Object.keys(stances).sort().map(function (s) { return stances[s] + " " + s; });
     panel.appendChild(el("p", shown.length + " assertion(s)" + (other.length ? " (" + other.join(", ") + ")" : "") + ", " + edge.sources + " source(s); " + (edge.alleged ? "alleged" : "asserted") + " as: " + edge.relations.join(", "), "hint"));
+    if (data.diff) panel.appendChild(el("p", changeText(edge), "change-note " + edge.change));
     if (marked[id]) panel.appendChild(el("p", "Contested: one source's claim is denied or contradicted by another's.", "contested-note"));
     shown.forEach(function (claim) {
       var box = el("div", null, "claim " + claim.stance);
@@ -422,6 +498,7 @@
     var about = [node.type + (node.camp ? " · camp " + node.camp : "")];
     if (node.aliases && node.aliases.length) about = about.concat([" · also: "], joined(node.aliases));
     panel.appendChild(el("p", about, "hint"));
+    if (data.diff && node.change) panel.appendChild(el("p", actorChange(node), "change-note " + node.change));
     var items = el("ul", null, "relations");
     edges.forEach(function (e) {
       if (!state.visibleEdges.has(e.id) || (e.from !== id && e.to !== id)) return;
@@ -446,6 +523,9 @@
     visibleNodes: function () { return Array.from(state.visibleNodes).sort(); },
     visibleEdges: function () {
       return Array.from(state.visibleEdges).map(function (id) { var e = edges.get(id); return [e.from, e.family, e.to]; }).sort();
+    },
+    visibleChanges: function () {  // [from, family, to, change] of each line shown, on a map of changes
+      return Array.from(state.visibleEdges).map(function (id) { var e = edges.get(id); return [e.from, e.family, e.to, e.change]; }).sort();
     },
     showEdge: showEdge, showNode: showNode, focusOn: focusOn,
   };
