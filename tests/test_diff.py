@@ -44,9 +44,10 @@ def kinds(result, kind: str) -> list[tuple]:
 
 def test_links_that_start_end_and_turn_and_actors_that_move_appear_and_vanish(graph):
     result = graph.diff("2019-06-01", "2023-01-01")
-    started = [("a", "opposes", "b"), ("c", "backs", "e"), ("new", "opposes", "d")]
+    # allied-with is symmetric: c allied-with e backs both ways round, as the map and the analyses count it
+    started = [("a", "opposes", "b"), ("c", "backs", "e"), ("e", "backs", "c"), ("new", "opposes", "d")]
     assert kinds(result, "started") == [(*link, "", "holds") for link in started]
-    ended = [("a", "backs", "b"), ("c", "backs", "d"), ("old", "opposes", "a")]
+    ended = [("a", "backs", "b"), ("c", "backs", "d"), ("d", "backs", "c"), ("old", "opposes", "a")]
     assert kinds(result, "ended") == [(*link, "holds", "") for link in ended]
     assert kinds(result, "turned") == [("a", "", "b", "allied", "opposed")]
     assert kinds(result, "moved") == [("c", "", "", "d", "e")]  # its only camp-mate was d, now e

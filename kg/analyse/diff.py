@@ -19,7 +19,7 @@ from kg.analyse.signed import signed_graph
 from kg.errors import KgError
 from kg.names import StoreActors
 from kg.ontology import load_ontology
-from kg.projection import Claim, actor_details, claims_graph, neighbourhood, select_claims
+from kg.projection import Claim, actor_details, claims_by_edge, claims_graph, neighbourhood, select_claims
 from kg.selection import Selection
 from kg.store import Store
 
@@ -116,11 +116,11 @@ def link(a: str, family: str, b: str) -> Link:
 
 
 def _links(claims: list[Claim]) -> dict[Link, list[Claim]]:
-    """The claims behind each link."""
+    """The claims behind each link, as the map and the analyses count them: a symmetric claim
+    of a one-way family (``russia allied-with north-korea``) stands behind both ways round."""
     found: dict[Link, list[Claim]] = defaultdict(list)
-    for claim in claims:
-        for a, b in claim.pairs:
-            found[link(a, claim.family, b)].append(claim)
+    for (a, b, family), behind in claims_by_edge(claims).items():
+        found[link(a, family, b)].extend(claim for claim in behind if claim not in found[link(a, family, b)])
     return found
 
 

@@ -78,7 +78,7 @@ def diff_page_data(
     started = {(c.a, c.family, c.b) for c in found.changes if c.kind == "started"}
     for edge in data["edges"]:
         line = (edge["from"], edge["to"], edge["family"])
-        _mark_line(edge, line, lines[line], line not in held, started, contested)
+        _mark_line(edge, line, line not in held, started, contested)
     _mark_turned(data["edges"], [c for c in found.changes if c.kind == "turned"])
     _mark_actors(data["nodes"], found.changes)
     if color_by_bloc:
@@ -135,20 +135,12 @@ def _lost_claims(changes: list[Change]) -> list[Claim]:
     return list(found.values())
 
 
-def _link_of(line: Line, claims: list[Claim]) -> Link:
-    """The link of ``kg diff`` a line stands for: its own, unless only claims of a symmetric
-    relation stated the other way round draw it (``b allied-with a`` draws a line ``a`` to ``b``)."""
-    subject, obj, family = line
-    forward = any((subject, obj) in claim.pairs for claim in claims)
-    return link(subject, family, obj) if forward else link(obj, family, subject)
-
-
-def _mark_line(edge: dict, line: Line, claims: list[Claim], lost: bool, started: set[Link], contested: dict) -> None:
+def _mark_line(edge: dict, line: Line, lost: bool, started: set[Link], contested: dict) -> None:
     """A line's change, and its look: a lost line only claims of ended links draw."""
-    edge["link"] = list(_link_of(line, claims))
+    subject, obj, family = line
+    edge["link"] = list(link(subject, family, obj))  # kg diff counts a symmetric claim both ways round, as lines are drawn
     edge["change"] = "lost" if lost else "gained" if tuple(edge["link"]) in started else "unchanged"
     edge["turned"] = None
-    subject, obj, family = line
     edge["contested"] = edge["contestedWithAllegations"] = (subject, family, obj) in contested["then" if lost else "now"]
     if edge["change"] == "gained":
         edge["width"] += STYLES["gained"]["extraWidth"]
