@@ -79,6 +79,7 @@ def queries(store, claims: list[dict]) -> dict:
         "match two-pattern join": lambda i: match(store, ["?x backs ?y", f"?y opposes {claims[i]['object']}"]),
         "match --as-of": lambda i: match(store, [f"?x opposes {claims[i]['object']}"], Selection(as_of=day(claims[i]))),
         "why": lambda i: why(store, claims[i]["subject"], claims[i]["relation"], claims[i]["object"]),
+        "why first page (50)": lambda i: why(store, claims[i]["subject"], claims[i]["relation"], claims[i]["object"], limit=50),
         "info": lambda i: info(store),
         "backs+ chains (sparql)": lambda i: sparql(store, f"SELECT DISTINCT ?x WHERE {{ actor:{claims[i]['subject']} kgo:backs+ ?x }}"),
     }
