@@ -486,9 +486,10 @@ class Graph:
             write_view(page, Path(output))
         return Map(page.html, page.nodes, page.edges, page.large, None if output is None else Path(output))
 
-    def validate(self, *paths: str | Path) -> Any:
+    def validate(self, *paths: str | Path, format: str | None = None) -> Any:  # noqa: A002
         """Check data files (names may refer to actors in the store) or, without paths, the
-        store itself against the ontology's shapes; every problem with file, line and field."""
+        store itself against the ontology's shapes; every problem with file, line and field.
+        ``"-"`` is standard input, read as ``format`` (yaml, json, csv, ttl, nt, jsonld, ...)."""
         from kg.validate import validate_files, validate_store
 
         if not paths:
@@ -499,7 +500,7 @@ class Graph:
                 store = stack.enter_context(self._store())
             except KgError:  # no store yet: the files are checked on their own
                 store = None
-            return validate_files(paths, store)
+            return validate_files(paths, store, format)
 
     def serve(self, **options: Any) -> None:
         """Serve the store read-only over the SPARQL 1.1 Protocol until Ctrl-C; the options

@@ -18,7 +18,7 @@ import click
 
 import kg
 from kg import __version__
-from kg.model import STANCES
+from kg.model import INPUT_FORMATS, STANCES
 from kg.output import visible
 
 FORMAT_OPTION = click.option(
@@ -164,9 +164,10 @@ def main(ctx: click.Context, store: str | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["gdelt", "acled"]),
-    help="Read files as GDELT 2.0 events or as ACLED exports whatever their name (not YAML, JSON, RDF); "
-    "*.export.CSV[.zip] are always GDELT, CSV files with ACLED's header always ACLED.",
+    type=click.Choice(INPUT_FORMATS),
+    help="Standard input ('-') needs one. yaml, json, csv, ttl, nt, jsonld read standard input and files whose name "
+    "tells no format; gdelt, acled read every file whatever its name (not YAML, JSON, RDF). *.export.CSV[.zip] are "
+    "always GDELT, CSV files with ACLED's header always ACLED.",
 )
 @click.option(
     "--strict",
@@ -195,6 +196,7 @@ def load(graph, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map
       kg load 20191024143000.export.CSV.zip
       kg load --format gdelt --actor-map my-actors.yaml gdelt/
       kg load --format acled --actor-map my-actors.yaml acled-export.csv
+      curl -s https://example.org/claims.csv | kg load - --format csv
     """
     with contextlib.ExitStack() as bars:
         reports = graph.load(*paths, format=fmt, strict=strict, actor_map=actor_map, progress=_progress_bar(bars))
@@ -213,11 +215,13 @@ def load(graph, paths: tuple[str, ...], fmt: str | None, strict: bool, actor_map
 def drop(graph, paths: tuple[str, ...]) -> None:
     """Remove what the given files loaded, all or nothing.
 
-    If any file named is not loaded, nothing is dropped.
+    If any file named is not loaded, nothing is dropped. '-' is what `kg load -` read
+    from standard input.
 
     \b
-    Example:
+    Examples:
       kg drop examples/ain-issa-2020/ain-issa.yaml
+      kg drop -
     """
     graph.drop(*paths)
     for path in paths:
@@ -867,8 +871,13 @@ def export(graph, fmt: str, output: str, truthy_only: bool, include_ontology: bo
     show_default=True,
     help="table and json list the problems; turtle is the SHACL validation report.",
 )
+@click.option(
+    "--input-format",
+    type=click.Choice(INPUT_FORMATS),
+    help="The format of standard input ('-') and of files whose name tells none, as kg load --format.",
+)
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
+def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, input_format: str | None) -> None:
     """Check data files before loading them, or else the store, against the ontology's SHACL shapes.
 
     Every problem is reported with its file, line, record and field, not only the first.
@@ -881,8 +890,9 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
       kg validate claims.csv --format json
       kg validate                              the store
       kg validate --format turtle > report.ttl
+      cat claims.yaml | kg validate - --input-format yaml
     """
-    result = kg.open(ctx.obj["store"]).validate(*paths)
+    result = kg.open(ctx.obj["store"]).validate(*paths, format=input_format)
     for note in (*result.warnings, *(f"skipped: {check}" for check in result.skipped)):
         click.echo(f"warning: {visible(note)}", err=True)
     if fmt == "turtle":

@@ -25,6 +25,12 @@ MAX_ID = 1022
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 
+#: The curated formats ``--format`` may name, by the file suffix each stands for: standard
+#: input has no name to tell its format by (``kg load - --format yaml``).
+CURATED_FORMATS = {"yaml": ".yaml", "json": ".json", "csv": ".csv", "ttl": ".ttl", "nt": ".nt", "jsonld": ".jsonld"}
+#: Every format ``kg load --format`` names: the event datasets, then the curated formats.
+INPUT_FORMATS = ("gdelt", "acled", *CURATED_FORMATS)
+
 #: What a source says of a claim: it states it, it reports someone's claim without endorsing
 #: it, or it reports that the relation does not hold (or is denied or refused). Only asserted
 #: claims make direct (truthy) edges, as only preferred/normal ranks do in Wikidata.

@@ -17,6 +17,11 @@ WD = Namespace("http://www.wikidata.org/entity/")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 #: Named graph holding facts about the store (format version).
 META_GRAPH = GRAPH["meta"]
+#: Named graph of data loaded from standard input (``kg load -``): one, so a second
+#: ``kg load -`` replaces the first as loading a file again does; ``kg drop -`` drops it.
+STDIN_GRAPH = GRAPH["stdin"]
+#: How standard input is named on the command line, and in messages (``<stdin>:3: ...``).
+STDIN, STDIN_NAME = "-", "<stdin>"
 
 PREFIXES = {
     "kgo": KGO,

@@ -28,7 +28,7 @@ from rdflib.namespace import RDF
 from kg.errors import KgError
 from kg.model import RDF_TERMS, Actor, Assertion, Source, Where, actor_triples, assertion_triples, date_text, last_day, source_triples
 from kg.names import ActorIndex, ExactIndex, hint
-from kg.namespaces import ACTOR, KGO, SOURCE, STMT
+from kg.namespaces import ACTOR, KGO, SOURCE, STDIN, STDIN_GRAPH, STDIN_NAME, STMT
 from kg.ontology import Ontology
 from kg.sources import Document, is_data_file, readers
 from kg.sources.document import Checks
@@ -67,7 +67,9 @@ def data_files(paths: Iterable[str | Path], format: str | None = None) -> list[P
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if str(raw) == STDIN:  # standard input, read by ``kg.sources.read_document``
+            files.append(path)
+        elif path.is_dir():
             files.extend(_folder_files(path, format))
         elif path.is_file():
             files.append(path)
@@ -98,7 +100,14 @@ def _folder_files(folder: Path, format: str | None) -> list[Path]:
 
 
 def graph_iri(path: str | Path) -> URIRef:
-    """The named graph of a file: its absolute ``file://`` IRI (the same on every re-load)."""
+    """The named graph of a file: its absolute ``file://`` IRI (the same on every re-load);
+    of standard input (``-``, ``<stdin>``), ``STDIN_GRAPH``.
+
+    >>> graph_iri("-") == graph_iri("<stdin>") == STDIN_GRAPH
+    True
+    """
+    if str(path) in (STDIN, STDIN_NAME):
+        return STDIN_GRAPH
     return URIRef(Path(path).resolve().as_uri())
 
 

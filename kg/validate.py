@@ -58,13 +58,14 @@ class Validation:
 # -- entry points -------------------------------------------------------------------------------
 
 
-def validate_files(paths: Iterable[str | Path], store: Store | None = None) -> Validation:
+def validate_files(paths: Iterable[str | Path], store: Store | None = None, format: str | None = None) -> Validation:
     """Check data files without loading them; names may refer to actors in ``store``.
 
     Every check ``kg load`` makes runs here too (so a file that validates loads), but each
     problem is listed rather than the first: the loader's record rules, one type per actor id
     across files and the store, SHACL; and ``kg load``'s warnings come back as ``warnings``.
-    Without a store, the checks against one are listed in ``skipped``.
+    Without a store, the checks against one are listed in ``skipped``. ``format`` reads every
+    path (``-`` is standard input) as that format (``kg.sources.FORMATS``).
 
     Examples
     --------
@@ -73,10 +74,10 @@ def validate_files(paths: Iterable[str | Path], store: Store | None = None) -> V
     """
     problems: list[Problem] = []
     documents = []
-    for path in data_files(paths):
+    for path in data_files(paths, format):
         rejected = Problems(limit=READER_PROBLEMS)
         try:
-            documents.append(read_document(path, problems=rejected))
+            documents.append(read_document(path, format, problems=rejected))
         except KgError as err:
             problems.append(_problem(err, "file", str(path)))
         problems += [_problem(err, "file", str(path)) for err in rejected.found]

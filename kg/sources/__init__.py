@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.model import CURATED_FORMATS, INPUT_FORMATS
+from kg.namespaces import STDIN, STDIN_NAME
 from kg.sources import acled, csv_file, gdelt, rdf_file, yaml_file
 from kg.sources.document import MAX_LINE, Document, Problems
 from kg.sources.records import DEFAULT_CONFIDENCE, split_claim
 
 __all__ = [
     "DEFAULT_CONFIDENCE",
+    "CURATED_FORMATS",
     "FORMATS",
     "MAX_LINE",
     "Document",
@@ -34,9 +40,9 @@ __all__ = [
     "split_claim",
 ]
 
-#: Formats ``kg load --format`` names; every other format is known by its file suffix (or,
+#: Formats ``kg load --format`` names; without one, a file's format is known by its suffix (or,
 #: for ACLED exports, by their header row).
-FORMATS = ("gdelt", "acled")
+FORMATS = INPUT_FORMATS
 #: GDELT 2.0 event files as GDELT names them (also the translingual ``*.translation.export.CSV``).
 GDELT_EVENTS = re.compile(r"\.export\.csv(\.zip)?$", re.IGNORECASE)
 #: GDELT's other tables, which share the suffix but not the format: never read as curated CSV.
@@ -113,6 +119,12 @@ def read_document(
     problems = problems if problems is not None else Problems()
     if format is not None and format not in FORMATS:
         raise KgError(f"unknown format {format!r}; --format takes {', '.join(FORMATS)} (other files are known by their suffix)")
+    if str(path) == STDIN:
+        return _read_stdin(format, strict=strict, actor_map=actor_map, problems=problems)
+    if format in CURATED_FORMATS:  # for standard input and names that tell no format; a .yaml stays YAML
+        if path.suffix.lower() not in _READERS:
+            return _read_as(path, _READERS[CURATED_FORMATS[format]], problems)
+        format = None
     if is_gdelt(path, format):
         reader = functools.partial(gdelt.read, strict=strict, actor_map=actor_map)
     elif is_acled(path, format):
@@ -125,6 +137,11 @@ def read_document(
         known = ", ".join([*_READERS, ".export.CSV", ".export.CSV.zip"])
         what = path.suffix or "files without a suffix"
         raise KgError(f"cannot read {what}; use one of {known} (or --format gdelt, --format acled)", path=str(path))
+    return _read_as(path, reader, problems)
+
+
+def _read_as(path: Path, reader: Callable[..., Document], problems: Problems) -> Document:
+    """``reader(path)``, refusing a file with no record and naming the file in read errors."""
     try:
         doc = Document(str(path)) if _blank(path) else reader(path)
     except (OSError, UnicodeDecodeError) as err:
@@ -136,6 +153,33 @@ def read_document(
             path=str(path),
         )
     return doc
+
+
+class _Spooled(type(Path())):  # type: ignore[misc]
+    """Standard input copied to a file: opened at that file, named ``<stdin>`` in every message.
+
+    The readers take a path, read it (some twice: ACLED's header check) and name it in their
+    errors; this one opens the copy (``os.fspath``) but prints as ``<stdin>`` (``str``), so an
+    error reads ``<stdin>:3: relation: ...`` and never shows the temporary file.
+    """
+
+    def __fspath__(self) -> str:
+        return super().__str__()
+
+    def __str__(self) -> str:
+        return STDIN_NAME
+
+
+def _read_stdin(format: str | None, **options) -> Document:
+    """The records of standard input, read as ``format`` (which it needs: it has no name)."""
+    if format is None:
+        raise KgError(f"standard input has no file name to tell its format by: give --format ({', '.join(FORMATS)})", path=STDIN_NAME)
+    suffix = CURATED_FORMATS.get(format, ".csv")
+    with tempfile.TemporaryDirectory(prefix="kg-stdin-") as folder:
+        copy = Path(folder) / f"stdin{suffix}"
+        with copy.open("wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out)
+        return read_document(_Spooled(copy), format, **options)
 
 
 def _blank(path: Path) -> bool:

@@ -14,6 +14,7 @@ then read from the package; every other reference to a context is an error.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -66,7 +67,7 @@ def _parse(path: Path) -> Graph:
         if FORMATS[path.suffix.lower()] == "json-ld":
             graph.parse(source=PythonInputSource(_jsonld(path), path.resolve().as_uri()), format="json-ld")
         else:
-            graph.parse(path, format=FORMATS[path.suffix.lower()])
+            graph.parse(os.fspath(path), format=FORMATS[path.suffix.lower()])  # fspath: standard input's copy
     except KgError:
         raise
     except Exception as err:  # rdflib raises many parser-specific types

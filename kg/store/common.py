@@ -15,7 +15,7 @@ from urllib.request import url2pathname
 from rdflib import URIRef
 
 from kg.errors import KgError
-from kg.namespaces import BASE, PREFIXES
+from kg.namespaces import BASE, PREFIXES, STDIN_GRAPH, STDIN_NAME
 
 if TYPE_CHECKING:
     from kg.store.interface import Store
@@ -77,6 +77,8 @@ def file_label(graph: object) -> str:
     'data/a b.yaml'
     """
     text = str(graph)
+    if text == str(STDIN_GRAPH):
+        return STDIN_NAME
     if not text.startswith("file://"):
         return text
     path = Path(url2pathname(urlparse(text).path))
