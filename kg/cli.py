@@ -165,9 +165,9 @@ def main(ctx: click.Context, store: str | None) -> None:
     "--format",
     "fmt",
     type=click.Choice(INPUT_FORMATS),
-    help="Standard input ('-') needs one. yaml, json, csv, ttl, nt, jsonld read standard input and files whose name "
-    "tells no format; gdelt, acled read every file whatever its name (not YAML, JSON, RDF). *.export.CSV[.zip] are "
-    "always GDELT, CSV files with ACLED's header always ACLED.",
+    help="Standard input ('-') needs one: yaml, json, csv, ttl, nt, jsonld, xml, trig, nquads name its format (files "
+    "keep the one their name tells); gdelt, acled read every file whatever its name (not YAML, JSON, RDF). "
+    "*.export.CSV[.zip] are always GDELT, CSV files with ACLED's header always ACLED.",
 )
 @click.option(
     "--strict",
@@ -874,7 +874,7 @@ def export(graph, fmt: str, output: str, truthy_only: bool, include_ontology: bo
 @click.option(
     "--input-format",
     type=click.Choice(INPUT_FORMATS),
-    help="The format of standard input ('-') and of files whose name tells none, as kg load --format.",
+    help="The format of standard input ('-'), as kg load --format.",
 )
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, input_format: str | None) -> None:

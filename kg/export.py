@@ -39,6 +39,7 @@ from kg.namespaces import ACTOR, KGO, ONTOLOGY_GRAPH, PREFIXES, SOURCE
 from kg.ontology import load_ontology, ontology_path
 from kg.output import csv_text
 from kg.projection import actor_details, project, select_claims
+from kg.rules import portable_graph
 from kg.selection import Selection
 from kg.store import Store
 
@@ -181,7 +182,8 @@ def export_quads(store: Store, selection: Selection | None, truthy_only: bool, i
         keep = _selected(store, selection, truthy_only)
     quads = []
     for graph in store.data_graphs():
-        quads.extend(keep(store.quads(graph)))
+        portable = ox.NamedNode(portable_graph(str(graph)))  # no machine's absolute paths in an export
+        quads.extend(ox.Quad(q.subject, q.predicate, q.object, portable) for q in keep(store.quads(graph)))
     if include_ontology:
         quads.extend(store.quads(ONTOLOGY_GRAPH))
     return sorted(_canonical_blank_nodes(quads), key=lambda q: (q.graph_name.value, *_order(q)))

@@ -19,9 +19,19 @@ from kg.errors import KgError
 from kg.model import NT_TERMS, Actor, Source
 from kg.names import ActorIndex
 from kg.ontology import Ontology, load_ontology, normalise
-from kg.rules import ProgressBar, actor_kinds, check_types_agree, data_files, document_terms, document_triples, graph_iri, known_sources
+from kg.rules import (
+    ProgressBar,
+    actor_kinds,
+    check_types_agree,
+    data_files,
+    document_graph,
+    document_terms,
+    document_triples,
+    graph_iri,
+    known_sources,
+)
 from kg.shacl import check_load
-from kg.sources import FORMATS, Document, acled, read_document
+from kg.sources import FORMATS, Document, acled, read_documents
 from kg.store import Store
 
 #: Loads with fewer assertions finish too fast for a progress bar to help.
@@ -88,7 +98,7 @@ def load(
     """
     if format is not None and format not in FORMATS:
         raise KgError(f"unknown format {format!r}; --format takes {', '.join(FORMATS)} (other files are known by their suffix)")
-    documents = [read_document(path, format, strict=strict, actor_map=actor_map) for path in data_files(paths, format)]
+    documents = [doc for path in data_files(paths, format) for doc in read_documents(path, format, strict=strict, actor_map=actor_map)]
     if actor_map is not None and not any(doc.rows_read is not None for doc in documents):
         raise KgError("an actor map applies to GDELT event files only (and ACLED exports), and this load has none", path=str(actor_map))
     ontology = load_ontology()
@@ -106,7 +116,7 @@ def load(
     graphs, reports = {}, []
     for doc in documents:
         triples = document_triples(doc, index, sources, ontology, bar, kinds)
-        graphs[graph_iri(doc.path)] = triples
+        graphs[document_graph(doc)] = triples
         reports.append(_report(doc, len(triples), warnings))
     check_load(store, documents, graphs)  # the SHACL shapes over what is about to be written
     store.replace_graphs(graphs)
@@ -132,10 +142,10 @@ def _stream(
     apply to every record, and an error in any leaves the store as it was.
     """
     reports = []
-    with store.bulk_writer([graph_iri(doc.path) for doc in documents], progress) as out:
+    with store.bulk_writer([document_graph(doc) for doc in documents], progress) as out:
         while documents:
             doc = documents.pop(0)  # the caller's list: each document is freed once written
-            graph = NT_TERMS.iri(str(graph_iri(doc.path)))
+            graph = NT_TERMS.iri(str(document_graph(doc)))
             lines = 0
             for s, p, o in document_terms(doc, index, sources, ontology, bar, NT_TERMS, kinds):
                 out.write(f"{s} {p} {o} {graph} .\n")
@@ -203,7 +213,7 @@ def _place(actor: Actor, path: str | None) -> str:
 
 def _report(doc: Document, triples: int, warnings: dict[str, list[str]]) -> LoadReport:
     counts = len(doc.actors), len(doc.sources), len(doc.assertions), triples
-    return LoadReport(doc.path, str(graph_iri(doc.path)), *counts, doc.rows_read, dict(doc.skipped), warnings.get(doc.path, []))
+    return LoadReport(doc.path, str(document_graph(doc)), *counts, doc.rows_read, dict(doc.skipped), warnings.get(doc.path, []))
 
 
 def drop(store: Store, path: str | Path) -> str:

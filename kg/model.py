@@ -27,7 +27,17 @@ WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 
 #: The curated formats ``--format`` may name, by the file suffix each stands for: standard
 #: input has no name to tell its format by (``kg load - --format yaml``).
-CURATED_FORMATS = {"yaml": ".yaml", "json": ".json", "csv": ".csv", "ttl": ".ttl", "nt": ".nt", "jsonld": ".jsonld"}
+CURATED_FORMATS = {
+    "yaml": ".yaml",
+    "json": ".json",
+    "csv": ".csv",
+    "ttl": ".ttl",
+    "nt": ".nt",
+    "jsonld": ".jsonld",
+    "xml": ".rdf",
+    "trig": ".trig",
+    "nquads": ".nq",
+}
 #: Every format ``kg load --format`` names: the event datasets, then the curated formats.
 INPUT_FORMATS = ("gdelt", "acled", *CURATED_FORMATS)
 

@@ -20,6 +20,9 @@ META_GRAPH = GRAPH["meta"]
 #: Named graph of data loaded from standard input (``kg load -``): one, so a second
 #: ``kg load -`` replaces the first as loading a file again does; ``kg drop -`` drops it.
 STDIN_GRAPH = GRAPH["stdin"]
+#: Where exports name the graph of a loaded file: this, then the file's path relative to the
+#: current folder (``kg.rules.portable_graph``), so no export carries a machine's absolute paths.
+FILE_GRAPHS = GRAPH["file/"]
 #: How standard input is named on the command line, and in messages (``<stdin>:3: ...``).
 STDIN, STDIN_NAME = "-", "<stdin>"
 

@@ -15,12 +15,15 @@ Also here, because both sides read files the same way: which files a path names
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote, unquote, urlparse
+from urllib.request import url2pathname
 
 from rdflib import URIRef
 from rdflib.namespace import RDF
@@ -28,7 +31,7 @@ from rdflib.namespace import RDF
 from kg.errors import KgError
 from kg.model import RDF_TERMS, Actor, Assertion, Source, Where, actor_triples, assertion_triples, date_text, last_day, source_triples
 from kg.names import ActorIndex, ExactIndex, hint
-from kg.namespaces import ACTOR, KGO, SOURCE, STDIN, STDIN_GRAPH, STDIN_NAME, STMT
+from kg.namespaces import ACTOR, FILE_GRAPHS, KGO, SOURCE, STDIN, STDIN_GRAPH, STDIN_NAME, STMT
 from kg.ontology import Ontology
 from kg.sources import Document, is_data_file, readers
 from kg.sources.document import Checks
@@ -109,6 +112,38 @@ def graph_iri(path: str | Path) -> URIRef:
     if str(path) in (STDIN, STDIN_NAME):
         return STDIN_GRAPH
     return URIRef(Path(path).resolve().as_uri())
+
+
+def document_graph(doc: Document) -> URIRef:
+    """The named graph a document loads into: its file's (``graph_iri``), or the one it names
+    (a graph of a TriG or N-Quads export, ``Document.graph``), as here (``local_graph``)."""
+    return URIRef(local_graph(doc.graph)) if doc.graph else graph_iri(doc.path)
+
+
+def portable_graph(graph: str) -> str:
+    """The IRI an export gives a loaded file's graph: ``FILE_GRAPHS`` and the file's path
+    relative to the current folder (``..`` segments written ``%2E%2E``, which no IRI
+    normalisation removes), the same on every machine that runs kg from the same folder of the
+    same files. Other graphs (standard input's) keep their IRI. ``local_graph`` undoes it.
+
+    >>> portable_graph(graph_iri("examples/a b.yaml"))
+    'https://w3id.org/actorgraph/graph/file/examples/a%20b.yaml'
+    >>> local_graph(_) == graph_iri("examples/a b.yaml")
+    True
+    """
+    if not graph.startswith("file://"):
+        return graph
+    path = os.path.relpath(url2pathname(urlparse(graph).path), Path.cwd().resolve())
+    parts = ["%2E%2E" if part == ".." else quote(part, safe="") for part in Path(path).parts]
+    return str(FILE_GRAPHS) + "/".join(parts)
+
+
+def local_graph(graph: str) -> str:
+    """The graph a loaded file's portable IRI (``portable_graph``) names here; others unchanged."""
+    if not graph.startswith(str(FILE_GRAPHS)):
+        return graph
+    parts = [unquote(part) for part in graph[len(str(FILE_GRAPHS)) :].split("/")]
+    return str(graph_iri(Path.cwd().joinpath(*parts)))
 
 
 # -- what the records may name ------------------------------------------------------------------------

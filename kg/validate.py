@@ -29,9 +29,9 @@ from kg.loader import load_warnings
 from kg.model import Where
 from kg.names import ActorIndex
 from kg.ontology import load_ontology
-from kg.rules import actor_kinds, check_records, data_files, graph_iri, known_sources, type_conflicts
+from kg.rules import actor_kinds, check_records, data_files, document_graph, graph_iri, known_sources, type_conflicts
 from kg.shacl import Problem, add_result, locate, shacl_report, with_references
-from kg.sources import Document, Problems, read_document
+from kg.sources import Document, Problems, read_documents
 from kg.sources.document import each_error
 from kg.store import Store
 
@@ -77,7 +77,7 @@ def validate_files(paths: Iterable[str | Path], store: Store | None = None, form
     for path in data_files(paths, format):
         rejected = Problems(limit=READER_PROBLEMS)
         try:
-            documents.append(read_document(path, format, problems=rejected))
+            documents.extend(read_documents(path, format, problems=rejected))
         except KgError as err:
             problems.append(_problem(err, "file", str(path)))
         problems += [_problem(err, "file", str(path)) for err in rejected.found]
@@ -144,7 +144,7 @@ def check_documents(documents: list[Document], store: Store | None = None) -> Ch
             triples |= check.triples
             if check.node is not None:
                 checked.where.setdefault(check.node, (check.where, check.record))
-        checked.graphs[graph_iri(doc.path)] = triples
+        checked.graphs[document_graph(doc)] = triples
     return checked
 
 

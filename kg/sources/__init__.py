@@ -36,6 +36,7 @@ __all__ = [
     "is_data_file",
     "is_gdelt",
     "read_document",
+    "read_documents",
     "readers",
     "split_claim",
 ]
@@ -60,6 +61,9 @@ _READERS: dict[str, Callable[..., Document]] = {
     ".ttl": rdf_file.read,
     ".nt": rdf_file.read,
     ".jsonld": rdf_file.read,
+    ".rdf": rdf_file.read,
+    ".trig": rdf_file.read,
+    ".nq": rdf_file.read,
 }
 
 
@@ -67,7 +71,7 @@ def readers() -> dict[str, Callable[..., Document]]:
     """File suffix -> reader, for the curated formats (YAML, JSON, CSV, RDF).
 
     >>> sorted(readers())
-    ['.csv', '.json', '.jsonld', '.nt', '.ttl', '.yaml', '.yml']
+    ['.csv', '.json', '.jsonld', '.nq', '.nt', '.rdf', '.trig', '.ttl', '.yaml', '.yml']
     """
     return dict(_READERS)
 
@@ -98,6 +102,22 @@ def is_acled(path: Path, format: str | None = None) -> bool:
     return format is None and suffix == ".csv" and acled.is_acled(path)
 
 
+def read_documents(path: Path, format: str | None = None, **options) -> list[Document]:
+    """The documents of one file: one, or one per graph of a TriG or N-Quads file (each loads
+    into its own graph, ``kg.sources.rdf_file.read_graphs``); the options are ``read_document``'s."""
+    if str(path) == STDIN:
+        return _read_stdin(format, **options)
+    if path.suffix.lower() in rdf_file.DATASET_FORMATS:
+        try:
+            documents = rdf_file.read_graphs(path, options.get("problems"))
+        except (OSError, UnicodeDecodeError) as err:
+            raise KgError(f"cannot read file: {err}", path=str(path)) from None
+        if not documents:
+            raise KgError("no records: nothing to load (no graph in it holds kg data)", path=str(path))
+        return documents
+    return [read_document(path, format, **options)]
+
+
 def read_document(
     path: Path,
     format: str | None = None,
@@ -120,10 +140,9 @@ def read_document(
     if format is not None and format not in FORMATS:
         raise KgError(f"unknown format {format!r}; --format takes {', '.join(FORMATS)} (other files are known by their suffix)")
     if str(path) == STDIN:
-        return _read_stdin(format, strict=strict, actor_map=actor_map, problems=problems)
-    if format in CURATED_FORMATS:  # for standard input and names that tell no format; a .yaml stays YAML
-        if path.suffix.lower() not in _READERS:
-            return _read_as(path, _READERS[CURATED_FORMATS[format]], problems)
+        (doc,) = _read_stdin(format, strict=strict, actor_map=actor_map, problems=problems)
+        return doc
+    if format in CURATED_FORMATS:  # it names standard input's format; a file's name tells its own
         format = None
     if is_gdelt(path, format):
         reader = functools.partial(gdelt.read, strict=strict, actor_map=actor_map)
@@ -170,7 +189,7 @@ class _Spooled(type(Path())):  # type: ignore[misc]
         return STDIN_NAME
 
 
-def _read_stdin(format: str | None, **options) -> Document:
+def _read_stdin(format: str | None, **options) -> list[Document]:
     """The records of standard input, read as ``format`` (which it needs: it has no name)."""
     if format is None:
         raise KgError(f"standard input has no file name to tell its format by: give --format ({', '.join(FORMATS)})", path=STDIN_NAME)
@@ -179,7 +198,7 @@ def _read_stdin(format: str | None, **options) -> Document:
         copy = Path(folder) / f"stdin{suffix}"
         with copy.open("wb") as out:
             shutil.copyfileobj(sys.stdin.buffer, out)
-        return read_document(_Spooled(copy), format, **options)
+        return read_documents(_Spooled(copy), format, **options)
 
 
 def _blank(path: Path) -> bool:

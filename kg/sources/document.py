@@ -41,6 +41,9 @@ class Document:
     #: with where each is named; every other actor name in ``assertions`` is an exact id.
     references: dict[str, Where] = field(default_factory=dict)
     ids_only: bool = False
+    #: The graph it loads into when that is not its file's: a graph of a TriG or N-Quads file,
+    #: as the file names it (``kg.rules.document_graph``).
+    graph: str | None = None
 
     @property
     def empty(self) -> bool:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.parser import PythonInputSource
 
@@ -37,11 +39,13 @@ from kg.model import (
     parse_wikidata,
     source_events,
 )
-from kg.namespaces import ACTOR, BASE, KGO, SCHEMA, SOURCE, WD
+from kg.namespaces import ACTOR, BASE, FILE_GRAPHS, KGO, ONTOLOGY_GRAPH, SCHEMA, SOURCE, WD
 from kg.ontology import load_ontology, ontology_path
 from kg.sources.document import Document, Problems
 
-FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld"}
+FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
+#: Formats of several graphs (kg's own TriG and N-Quads exports): ``read_graphs``.
+DATASET_FORMATS = {".trig": "trig", ".nq": "nquads"}
 #: The IRI a JSON-LD file may use for the project's own context, ``ontology/context.jsonld``.
 CONTEXT_IRI = BASE + "ontology/context.jsonld"
 
@@ -49,15 +53,53 @@ CONTEXT_IRI = BASE + "ontology/context.jsonld"
 def read(path: Path, problems: Problems | None = None) -> Document:
     """The actors, sources and assertions of an RDF file; a bad node goes to ``problems`` (by default raised)."""
     problems = problems if problems is not None else Problems()
-    graph = _parse(path)
+    if path.suffix.lower() in DATASET_FORMATS:
+        documents = read_graphs(path, problems)
+        if len(documents) != 1:
+            raise KgError(f"this file holds {len(documents)} graphs: load it with kg load, which keeps each", path=str(path))
+        return documents[0]
+    return _document(_parse(path), str(path), problems)
+
+
+def read_graphs(path: Path, problems: Problems | None = None) -> list[Document]:
+    """The graphs of a TriG or N-Quads file, each a document: a graph kg exported for a loaded
+    file (``FILE_GRAPHS``) loads into that file's graph again (``Document.graph``); the default
+    graph and other graphs, into the file's own; the ontology graph is skipped (kg has it)."""
+    problems = problems if problems is not None else Problems()
+    dataset = Dataset()
+    try:
+        dataset.parse(os.fspath(path), format=DATASET_FORMATS[path.suffix.lower()])
+    except Exception as err:  # rdflib raises many parser-specific types
+        raise KgError(f"not valid RDF: {err}", path=str(path)) from None
+    own, documents = Graph(), []
+    for graph in dataset.graphs():
+        name = str(graph.identifier)
+        if name == str(ONTOLOGY_GRAPH) or not len(graph):
+            continue
+        if name.startswith(str(FILE_GRAPHS)):
+            label = unquote(name[len(str(FILE_GRAPHS)) :])
+            part = Graph()
+            for triple in graph:
+                part.add(triple)
+            documents.append(replace(_document(part, f"{path} ({label})", problems), graph=name))
+        else:
+            for triple in graph:
+                own.add(triple)
+    if len(own):
+        documents.append(_document(own, str(path), problems))
+    return documents
+
+
+def _document(graph: Graph, path: str, problems: Problems) -> Document:
+    """The actors, sources and assertions of one graph of ``path``."""
     ontology = load_ontology()
-    doc = Document(str(path))
-    where = Where(str(path))
+    doc = Document(path)
+    where = Where(path)
     nodes = lambda found: [(node, where) for node in sorted(found)]  # noqa: E731
-    doc.actors = problems.each(nodes(_typed(graph, ontology.actor_types)), lambda node, _: _actor(graph, node, str(path)))
-    doc.sources = problems.each(nodes(graph.subjects(RDF.type, KGO.Source)), lambda node, _: _source(graph, node, str(path)))
-    doc.assertions = problems.each(nodes(graph.subjects(RDF.type, KGO.Assertion)), lambda node, _: _assertion(graph, node, str(path)))
-    _check_edges(graph, doc, ontology, str(path), problems)
+    doc.actors = problems.each(nodes(_typed(graph, ontology.actor_types)), lambda node, _: _actor(graph, node, path))
+    doc.sources = problems.each(nodes(graph.subjects(RDF.type, KGO.Source)), lambda node, _: _source(graph, node, path))
+    doc.assertions = problems.each(nodes(graph.subjects(RDF.type, KGO.Assertion)), lambda node, _: _assertion(graph, node, path))
+    _check_edges(graph, doc, ontology, path, problems)
     return doc
 
 
