@@ -21,7 +21,7 @@ from kg.store.interface import Store
 
 ACTORS_QUERY = """SELECT ?actor ?type ?label ?wikidata
    (GROUP_CONCAT(DISTINCT ?alias; separator="\\u001f") AS ?aliases) WHERE {
-     ?actor a ?type . ?type rdfs:subClassOf kgo:Actor .
+     ?type rdfs:subClassOf kgo:Actor . ?actor a ?type .
      OPTIONAL { ?actor rdfs:label ?label }
      OPTIONAL { ?actor skos:altLabel ?alias }
      OPTIONAL { ?actor owl:sameAs ?wikidata FILTER STRSTARTS(STR(?wikidata), STR(wd:)) }
@@ -35,16 +35,20 @@ def has_actor(store: Store, actor_id: str) -> bool:
 
 
 def actors(store: Store) -> list[Actor]:
-    """Every actor with its type, label and aliases (used to resolve names)."""
+    """Every actor with its type, label and aliases (used to resolve names).
+
+    Read as plain text (``texts``), starting from the few actor types: rdflib terms for the
+    rows cost 3.7 s for the 5,000 actors of a 1M-claim store, the text 0.4 s, and starting
+    from ``?actor a ?type`` read every typed node (each statement is one) first."""
     found = {}
-    for row in store.query(ACTORS_QUERY):
-        actor_id = local_name(row.actor, ACTOR)
+    for row in store.texts(ACTORS_QUERY):
+        actor_id = local_name(row["actor"], ACTOR)
         found[actor_id] = Actor(
             id=actor_id,
-            label=str(row.label or actor_id),
-            type=local_name(row.type, str(KGO)),
-            aliases=tuple(sorted(a for a in str(row.aliases or "").split("\x1f") if a)),
-            wikidata=local_name(row.wikidata, WD) if row.wikidata else None,
+            label=row["label"] or actor_id,
+            type=local_name(row["type"], str(KGO)),
+            aliases=tuple(sorted(a for a in (row["aliases"] or "").split("\x1f") if a)),
+            wikidata=local_name(row["wikidata"], WD) if row["wikidata"] else None,
             where=Where(store.location),
         )
     return list(found.values())
