@@ -126,9 +126,10 @@ def portable_graph(graph: str) -> str:
     normalisation removes), the same on every machine that runs kg from the same folder of the
     same files. Other graphs (standard input's) keep their IRI. ``local_graph`` undoes it.
 
-    >>> portable_graph(graph_iri("examples/a b.yaml"))
+    >>> portable = portable_graph(graph_iri("examples/a b.yaml"))
+    >>> portable
     'https://w3id.org/actorgraph/graph/file/examples/a%20b.yaml'
-    >>> local_graph(_) == graph_iri("examples/a b.yaml")
+    >>> local_graph(portable) == str(graph_iri("examples/a b.yaml"))
     True
     """
     if not graph.startswith("file://"):
