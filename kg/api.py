@@ -559,10 +559,8 @@ def choose_claims(selection: Selection | None = None, **choose: Any) -> Selectio
     if unknown:
         names = "as_of, min_confidence, relations, focus, depth, stances"
         raise KgError(f"unknown option {sorted(unknown)[0]!r}: claims are chosen by {names}")
-    if isinstance(choose.get("as_of"), str):
+    if isinstance(choose.get("as_of"), str | dt.date):  # a datetime too
         choose["as_of"] = _day(choose["as_of"])
-    if isinstance(choose.get("as_of"), dt.datetime):
-        choose["as_of"] = choose["as_of"].date()
     for name in ("relations", "stances"):
         if isinstance(choose.get(name), str):
             choose[name] = tuple(part.strip() for part in choose[name].split(",")) if name == "stances" else (choose[name],)

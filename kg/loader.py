@@ -8,7 +8,7 @@ graph (its ``file://`` IRI): loading it again replaces what it contributed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +19,8 @@ from kg.errors import KgError
 from kg.model import NT_TERMS, Actor, Source
 from kg.names import ActorIndex
 from kg.ontology import Ontology, load_ontology, normalise
+from kg.output import Progress, ProgressBar
 from kg.rules import (
-    ProgressBar,
     actor_kinds,
     check_types_agree,
     data_files,
@@ -40,9 +40,6 @@ PROGRESS_FROM = 20_000
 #: times faster than one SPARQL update at 4k assertions already. Below it, loads get the
 #: SHACL check (up to ``kg.shacl.LOAD_SHACL_LIMIT`` triples) and one transaction.
 BULK_ASSERTIONS = 5_000
-
-
-Progress = Callable[[str, int], ProgressBar]
 
 
 @dataclass(frozen=True)

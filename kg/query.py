@@ -24,7 +24,7 @@ from kg.projection import statement_voices
 from kg.selection import Selection
 from kg.sparqltext import is_update, to_ox, undeclared_prefixes, uses_service
 from kg.store import Store, file_label
-from kg.table import Table
+from kg.table import Table, page_slice
 
 EVIDENCE_COLUMNS = ["claim", "stance", "said_by", "evidence", "source", "title", "url", "events", "date", "confidence", "quote", "note"]
 #: From the strongest to the weakest: how an answer stands is its weakest pattern's strongest claim.
@@ -302,8 +302,7 @@ def why_page(
 
     One light query lists every (statement, source) with what orders them; only the page's
     statements are then read in full, so a page costs the same whatever the claim's size."""
-    if (limit is not None and limit < 0) or offset < 0:
-        raise KgError("a limit and an offset are 0 or more", field="--limit")
+    rows = page_slice(limit, offset)  # checked before any query
     q = _Query(absent_terms(store))
     group, chosen = _statement_group(q, Pattern(subject, relation, obj, ""), selection, "?st")
     text = f"""SELECT ?st ?src ?st_stated ?confidence ?date ?aggregate ?acled WHERE {{
@@ -315,7 +314,7 @@ def why_page(
         BIND (BOUND(?aggregate_type) AS ?aggregate) BIND (EXISTS {{ ?st kgo:acledEventId ?any }} AS ?acled) }}"""
     keys = {(row["st"], row["src"]): _page_order(row) for row in store.texts(text, q.bindings)}
     ordered = sorted(keys, key=keys.__getitem__)
-    page = ordered[offset : None if limit is None else offset + limit]
+    page = ordered[rows]
     if not page:
         return [], len(ordered)
     statements = [URIRef(st) for st in dict.fromkeys(st for st, _ in page)]

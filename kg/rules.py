@@ -33,15 +33,12 @@ from kg.model import RDF_TERMS, Actor, Assertion, Source, Where, actor_triples, 
 from kg.names import ActorIndex, ExactIndex, hint
 from kg.namespaces import ACTOR, FILE_GRAPHS, KGO, SOURCE, STDIN, STDIN_GRAPH, STDIN_NAME, STMT
 from kg.ontology import Ontology
+from kg.output import ProgressBar
 from kg.sources import Document, is_data_file, readers
 from kg.sources.document import Checks
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ACTOR = str(ACTOR)
-
-
-class ProgressBar(Protocol):
-    def update(self, n: int) -> None: ...
 
 
 class HasSources(Protocol):

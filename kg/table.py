@@ -44,10 +44,7 @@ class Table(list):
         >>> _.total
         5
         """
-        if (limit is not None and limit < 0) or offset < 0:
-            raise KgError("a limit and an offset are 0 or more", field="--limit")
-        end = None if limit is None else offset + limit
-        return Table(self[offset:end], self.columns, self.total)
+        return Table(self[page_slice(limit, offset)], self.columns, self.total)
 
     def column(self, name: str) -> list:
         """Every row's value in one column, in row order."""
@@ -70,6 +67,17 @@ class Table(list):
         except ImportError:
             raise KgError("to_pandas() needs pandas: pip install pandas") from None
         return pandas.DataFrame(list(self), columns=self.columns)
+
+
+def page_slice(limit: int | None, offset: int) -> slice:
+    """The rows of one page, checked: ``limit`` rows (all if None) from ``offset``.
+
+    >>> list(range(5))[page_slice(2, 3)]
+    [3, 4]
+    """
+    if (limit is not None and limit < 0) or offset < 0:
+        raise KgError("a limit and an offset are 0 or more", field="--limit")
+    return slice(offset, None if limit is None else offset + limit)
 
 
 def _cell(value: object) -> str:
