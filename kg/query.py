@@ -439,32 +439,7 @@ def _event_stats(r) -> str:
 
 def info(store: Store) -> dict:
     """What the store holds: counts by type and relation, sources, dates, loaded files."""
-
-    def pairs(text: str) -> dict[str, int]:
-        return {local_name(row[0], KGO): int(row[1]) for row in store.query(text)}
-
-    ontology = load_ontology()
-    # kgo:relation alone marks a statement (its domain is kgo:Assertion); joining on the type
-    # as well made this count 15 times slower.
-    by_relation = pairs("SELECT ?r (COUNT(DISTINCT ?st) AS ?n) WHERE { ?st kgo:relation ?r } GROUP BY ?r ORDER BY ?r")
-    totals = next(
-        iter(
-            store.query(
-                """SELECT * WHERE {
-                     { SELECT (COUNT(DISTINCT ?src) AS ?sources) WHERE { ?src a kgo:Source } }
-                     { SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?st kgo:dateReported ?d } } }"""
-            )
-        )
-    )
-    return {
-        "store": store.location,
-        "actors": pairs("SELECT ?t (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a ?t . ?t rdfs:subClassOf kgo:Actor } GROUP BY ?t ORDER BY ?t"),
-        "assertions": {ontology.relations[KGO[name]].name: n for name, n in by_relation.items()},
-        "sources": int(totals.sources),
-        "first_date": _str(totals.first),
-        "last_date": _str(totals.last),
-        "files": [file_label(g) for g in store.data_graphs()],
-    }
+    return {"store": store.location, **store.counts(), "files": [file_label(g) for g in store.data_graphs()]}
 
 
 ACTOR_COLUMNS = ["id", "label", "type", "aliases", "wikidata"]

@@ -268,7 +268,8 @@ def test_a_server_with_a_union_default_graph_answers_the_same(tmp_path):
     with OxigraphServer(union=True) as union:
         for where in (folder, union.url):
             assert cli("--store", where, "load", str(EXAMPLE_FILE)).exit_code == 0
-        for command in (["match", "?who backs sna"], ["analyse", "blocs"], ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"]):
+        everything = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?p != kgo:counts) }"  # the folder alone keeps counts
+        for command in (["match", "?who backs sna"], ["analyse", "blocs"], ["sparql", everything]):
             answers = [cli("--store", where, *command) for where in (folder, union.url)]
             assert answers[1].exit_code == 0 and answers[1].output == answers[0].output, command
 

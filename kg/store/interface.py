@@ -100,6 +100,12 @@ class Store(Protocol):
         """The layout version the store was written with (None: nothing written yet)."""
         ...
 
+    def counts(self) -> dict:
+        """What the store holds: ``actors`` by type, ``assertions`` by relation, ``sources``,
+        ``first_date`` and ``last_date`` reported (``kg.store.reads.count``). The embedded
+        store keeps them from its last write (milliseconds instead of a second at 1M)."""
+        ...
+
     # -- writing --------------------------------------------------------------------------------
 
     def replace_graphs(self, graphs: Mapping[URIRef, Iterable[tuple]]) -> None:

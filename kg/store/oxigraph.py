@@ -177,7 +177,8 @@ class OxigraphStore:
                 body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
                 parts.append(f"DROP SILENT GRAPH {graph.n3()} ;\nINSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
             if parts:
-                self._update(" ;\n".join(parts))
+                self._update(" ;\n".join([reads.FORGET_COUNTS, *parts]))  # the counts go with the old data
+                self._keep_counts()
             return
         with self.bulk_writer(graphs) as out:
             for graph, triples in graphs.items():
@@ -207,12 +208,14 @@ class OxigraphStore:
                     out.flush()
                     os.fsync(out.fileno())  # the journal will name it: it must outlive a crash
             replacing = bool(set(self.data_graphs()) & set(graphs))
+            self._update(reads.FORGET_COUNTS)  # before the journal: a killed load leaves no counts
             replace_journaled(self._oxigraph, self.location, graphs, nquads, replacing, progress)
         except WRITE_ERRORS as err:
             raise KgError(f"bulk loading failed, nothing was changed: {err}", path=self.location) from None
         finally:
             if folder is None or not (folder / JOURNAL).exists():  # else the journal still needs it
                 nquads.unlink(missing_ok=True)
+        self._keep_counts()
 
     def drop_graph(self, graph: URIRef) -> None:
         self.drop_graphs([graph])
@@ -222,10 +225,19 @@ class OxigraphStore:
         self._writable()
         drops = [f"DROP SILENT GRAPH {to_ox(graph)}" for graph in sorted(set(graphs))]  # to_ox: checked IRIs
         if drops:
-            self._update(" ;\n".join(drops))
+            self._update(" ;\n".join([reads.FORGET_COUNTS, *drops]))
+            self._keep_counts()
 
     def install_ontology(self) -> None:
         reads.install_ontology(self)
+
+    def counts(self) -> dict:
+        """The counts kept at the end of the last write, else counted now (``kg.store.reads.count``)."""
+        return reads.stored_counts(self) or reads.count(self)
+
+    def _keep_counts(self) -> None:
+        """After a write: count the store and keep the counts (``kg.store.reads.keep_counts``)."""
+        self._update(reads.keep_counts(self))
 
     def _update(self, update: str) -> None:
         """Run a SPARQL update in Oxigraph itself, as one transaction.

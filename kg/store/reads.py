@@ -7,6 +7,7 @@ answer ``actors()``, ``sources()``, ``has_actor()`` with the very same queries.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from rdflib import Literal, URIRef
@@ -88,6 +89,54 @@ def format_version(store: Store) -> int | None:
     """The format version in the meta graph (None: nothing written yet)."""
     rows = list(store.query("SELECT ?v ?g ?s WHERE { GRAPH ?g { ?s kgo:formatVersion ?v } }", {"g": META_GRAPH, "s": STORE_NODE}))
     return int(rows[0].v) if rows else None
+
+
+#: Removes the stored counts; every data write runs it in its own transaction (or first).
+FORGET_COUNTS = f"DELETE WHERE {{ GRAPH {to_ox(META_GRAPH)} {{ {to_ox(STORE_NODE)} {to_ox(KGO.counts)} ?counts }} }}"
+
+
+def count(store: Store) -> dict:
+    """What the store holds, counted now: actors by type, assertions by relation (distinct
+    statements: one in two files counts once), sources, the first and last date reported.
+    About a second at 1M assertions (``stored_counts`` answers in milliseconds)."""
+
+    def pairs(text: str) -> dict[str, int]:
+        return {local_name(row["k"], str(KGO)): int(row["n"]) for row in store.texts(text)}
+
+    ontology = load_ontology()
+    # kgo:relation alone marks a statement (its domain is kgo:Assertion); joining on the type
+    # as well made this count 15 times slower.
+    by_relation = pairs("SELECT ?k (COUNT(DISTINCT ?st) AS ?n) WHERE { ?st kgo:relation ?k } GROUP BY ?k ORDER BY ?k")
+    totals = next(
+        store.texts(
+            """SELECT * WHERE {
+                 { SELECT (COUNT(DISTINCT ?src) AS ?sources) WHERE { ?src a kgo:Source } }
+                 { SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?st kgo:dateReported ?d } } }"""
+        )
+    )
+    return {
+        "actors": pairs("SELECT ?k (COUNT(DISTINCT ?a) AS ?n) WHERE { ?k rdfs:subClassOf kgo:Actor . ?a a ?k } GROUP BY ?k ORDER BY ?k"),
+        "assertions": {ontology.relations[KGO[name]].name: n for name, n in by_relation.items()},
+        "sources": int(totals["sources"] or 0),
+        "first_date": totals["first"],
+        "last_date": totals["last"],
+    }
+
+
+def stored_counts(store: Store) -> dict | None:
+    """The counts ``keep_counts`` stored at the end of the last write (None: there are none,
+    e.g. after a killed write; they are never older than the data, see ``FORGET_COUNTS``)."""
+    rows = list(store.texts("SELECT ?c WHERE { GRAPH ?g { ?s kgo:counts ?c } }", {"g": META_GRAPH, "s": STORE_NODE}))
+    return json.loads(rows[0]["c"]) if len(rows) == 1 else None
+
+
+def keep_counts(store: Store) -> str:
+    """The update that keeps the store's counts (``count``, now) in the meta graph, replacing
+    any there, for ``kg info``: the embedded store runs it at the end of each write, each
+    of which removed the old counts first (``FORGET_COUNTS``), so a crash in between leaves
+    no counts rather than wrong ones, and ``info`` then counts the store itself."""
+    counts = Literal(json.dumps(count(store), sort_keys=True))
+    return f"{FORGET_COUNTS} ;\nINSERT DATA {{ GRAPH {to_ox(META_GRAPH)} {{ {to_ox(STORE_NODE)} {to_ox(KGO.counts)} {to_ox(counts)} }} }}"
 
 
 def install_ontology(store: Store) -> None:

@@ -156,6 +156,10 @@ class RemoteStore:
     def format_version(self) -> int | None:
         return reads.format_version(self)
 
+    def counts(self) -> dict:
+        """Counted now, every time: other clients of the server may change its data."""
+        return reads.count(self)
+
     def record(self) -> Record:
         """What the store's record graph says, read once (a store is a snapshot while open, as a
         folder is) and kept current by this store's own writes."""
