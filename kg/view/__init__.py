@@ -212,7 +212,8 @@ def map_data(
     >>> edge["alleged"], edge["contested"], edge["contestedWithAllegations"], [c["stance"] for c in edge["claims"]]
     (True, False, True, ['alleged', 'denied'])
     """
-    from pyvis.network import Network  # slow to import: only the map pays it
+    from pyvis.edge import Edge  # slow to import: only the map pays it
+    from pyvis.network import Network
 
     made = [c for c in claims if c.stance != "denied"]
     grouped = claims_by_edge(made) if lines is None else lines
@@ -244,9 +245,12 @@ def map_data(
         counted = [c for c in supporting if c.statement in facts] or supporting  # the width with allegations hidden
         source_ids = {s for c in counted for s in c.sources}
         key = (subject, family, obj)
-        net.add_edge(
+        # Not net.add_edge: it looks each end up in a list of every actor (50 us a line at 5,000
+        # actors, 6 s for the 130k lines of a 1M-claim graph); both ends were added above.
+        edge = Edge(
             subject,
             obj,
+            True,
             id=f"e{number}",
             family=family,
             relations=sorted({c.relation for c in supporting}),
@@ -261,6 +265,7 @@ def map_data(
             contestedWithAllegations=key in contested_with_allegations,
             claims=[_claim(c, c.statement in facts, sources, details) for c in (*supporting, *denying)],
         )
+        net.edges.append(edge.options)
     starts = [c.start for c in made]
     return {
         "title": title,
