@@ -97,15 +97,16 @@ def test_a_bad_graph_names_the_file_and_the_graph(kg, exported):
     assert result.exit_code == 1 and f"{trig} (data/a.yaml): edge" in result.stderr and "has no kgo:Assertion" in result.stderr
 
 
-def test_a_trig_export_on_standard_input_restores_the_files_graphs(kg, exported):
+@pytest.mark.parametrize("fmt", ["trig", "nquads"])
+def test_an_export_on_standard_input_restores_the_files_graphs(kg, exported, fmt):
     from click.testing import CliRunner
 
     from kg.cli import main
 
     _, before, tmp_path = exported
-    trig = kg("export", "--format", "trig").stdout
+    text = kg("export", "--format", fmt).stdout
     fresh = lambda *args, text=None: CliRunner().invoke(main, ["--store", str(tmp_path / "piped"), *args], input=text)  # noqa: E731
-    loaded = fresh("load", "-", "--format", "trig", text=trig)
+    loaded = fresh("load", "-", "--format", fmt, text=text)
     assert loaded.exit_code == 0, loaded.output
     assert sorted(loaded.stdout.splitlines())[0].startswith(f"loaded <stdin> ({FILES[0]}): ")
     assert answers(fresh) == before

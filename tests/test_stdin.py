@@ -34,12 +34,12 @@ def inputs(tmp_path_factory) -> dict[str, str]:
     found = {"yaml": text, "json": json.dumps(yaml.safe_load(text), default=str)}
     with open_store(":memory:") as store:
         load(store, [EXAMPLE_FILE])
-        for fmt, name in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")):
+        for fmt, name in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("xml", "xml")):
             found[fmt] = export(store, name)[""].decode()
     return found
 
 
-@pytest.mark.parametrize("fmt", ["yaml", "json", "ttl", "nt", "jsonld"])
+@pytest.mark.parametrize("fmt", ["yaml", "json", "ttl", "nt", "jsonld", "xml"])
 def test_each_curated_format_loads_from_stdin_as_from_its_file(kg, tmp_path, inputs, fmt):
     from click.testing import CliRunner
 
@@ -56,6 +56,8 @@ def test_each_curated_format_loads_from_stdin_as_from_its_file(kg, tmp_path, inp
     assert why_rows(stdin_kg) == expected
     files = json.loads(stdin_kg("info", "--format", "json").stdout)["files"]
     assert files == ["<stdin>"]
+    checked = runner.invoke(main, ["--store", str(other), "validate", "-", "--input-format", fmt], input=inputs[fmt])
+    assert checked.exit_code == 0, checked.output
 
 
 def test_a_second_stdin_load_replaces_the_first_and_drop_removes_it(kg, store_dir):
