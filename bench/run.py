@@ -9,8 +9,10 @@ triples as N-Quads (the baseline, up to 100k). Then p50/p95 over ``--runs`` repe
 the library calls behind ``match`` (one pattern, a two-pattern join, an ``--as-of``
 pattern), ``why``, ``info`` and transitive backing chains (``kgo:backs+``) on both stores.
 Run i asks about claim i of a random draw from the data, so busy actors come up as often
-as claims name them; rdflib answers the first fifth of the same draw. Prints a table and
-writes ``bench/results/<size>.json``."""
+as claims name them; rdflib answers the first fifth of the same draw. Then, once each,
+``kg analyse blocs`` and the map of ``backs`` on the whole graph against Oxigraph reading
+every claim, and Oxigraph's bulk loader alone on the store's quads (the floor under
+``kg load``). Prints a table and writes ``bench/results/<size>.json``."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import csv
 import datetime as dt
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,7 +37,7 @@ from bench.generate import generate, write_csv  # noqa: E402
 
 def peak_rss_mb(command: list[str]) -> tuple[float, float]:
     """Run a command in a child process: (seconds, peak RSS in MB of that child)."""
-    script = "import resource, subprocess, sys, time; t = time.perf_counter(); subprocess.run(sys.argv[1:], check=True); " \
+    script = "import resource, subprocess as s, sys, time; t = time.perf_counter(); s.run(sys.argv[1:], check=True, stdout=s.DEVNULL); " \
         "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"  # fmt: skip
     out = subprocess.run([sys.executable, "-c", script, *command], check=True, capture_output=True, text=True).stdout.split()
     return float(out[-2]), float(out[-1]) / 1024
@@ -85,6 +88,41 @@ def queries(store, claims: list[dict]) -> dict:
     }
 
 
+def whole_graph(store, store_dir: Path, work: Path) -> dict:
+    """``kg analyse blocs`` and ``kg view --relation backs`` on the whole graph, each run once
+    (minutes at 1M) as a command of its own, for its time and peak memory; and their floor:
+    Oxigraph answering the scans that read every claim (``kg.projection.all_claims``), the
+    rows counted and not kept."""
+    from kg.projection import CLAIM_FIELDS
+
+    kg = [sys.executable, "-m", "kg.cli", "--store", str(store_dir)]
+    page = work / "backs.html"
+    found = {}
+    commands = {"kg analyse blocs": ["analyse", "blocs"], "kg view --relation backs": ["view", "--relation", "backs", "-o", str(page)]}
+    for name, command in commands.items():
+        seconds, peak = peak_rss_mb([*kg, *command])
+        found[name] = {"s": seconds, "peak_mb": peak}
+    found["kg view --relation backs"]["page_mb"] = page.stat().st_size / 2**20
+    scan = f"SELECT ?st ?p ?o WHERE {{ VALUES ?p {{ {' '.join(f'<{iri}>' for iri in CLAIM_FIELDS)} }} ?st ?p ?o }}"
+    started = time.perf_counter()
+    found["floor: read the claims"] = {"rows": sum(1 for _ in store.texts(scan)), "s": time.perf_counter() - started}
+    return found
+
+
+def bulk_floor(store, work: Path) -> dict:
+    """Oxigraph's bulk loader alone on this store's quads, as an N-Quads file, in a fresh
+    process and store: the floor under ``kg load`` (seconds and peak memory)."""
+    import pyoxigraph as ox
+
+    nquads, target = work / "floor.nq", work / "floor-store"
+    store._oxigraph.dump(str(nquads), format=ox.RdfFormat.N_QUADS)  # streamed: 12.7M quads as objects take GBs
+    load = f"ox.Store({str(target)!r}).bulk_load(path={str(nquads)!r}, format=ox.RdfFormat.N_QUADS)"
+    seconds, peak = peak_rss_mb([sys.executable, "-c", f"import pyoxigraph as ox; {load}"])
+    nquads.unlink()
+    shutil.rmtree(target)
+    return {"s": seconds, "peak_mb": peak}
+
+
 def rdflib_store(nquads: Path):
     """The same data in rdflib's in-memory store, behind the same store interface."""
     from rdflib import Dataset
@@ -130,6 +168,8 @@ def bench_size(n: int, runs: int, baseline: bool, work: Path) -> dict:
     result["triples"] = len(store.quads())
     ours = {name: timings(call, runs) for name, call in queries(store, claims).items()}
     result["queries"] = {name: {"kg": t} for name, t in ours.items()}
+    result["whole_graph"] = whole_graph(store, store_dir, work)
+    result["bulk_floor"] = bulk_floor(store, work)
     if baseline:
         nquads = work / f"dump-{n}.nq"
         nquads.write_bytes(ox.serialize(store.quads(), format=ox.RdfFormat.N_QUADS) or b"")
@@ -148,8 +188,10 @@ def bench_size(n: int, runs: int, baseline: bool, work: Path) -> dict:
 def print_table(result: dict) -> None:
     n = result["assertions"]
     print(f"\n{n:,} assertions ({result['triples']:,} triples)")
-    print(f"{'measure':<30} {'kg':>12} {'baseline':>12} {'ratio':>8}")
+    print(f"{'measure':<52} {'kg':>12} {'baseline':>12} {'ratio':>8}")
     rows = [("load s (floor: csv read)", result["kg_load_s"], result["csv_read_s"])]
+    rows.append(("load s (floor: bulk loader)", result["kg_load_s"], result["bulk_floor"]["s"]))
+    rows.append(("load peak MB (bulk loader)", result["kg_load_peak_mb"], result["bulk_floor"]["peak_mb"]))
     if "rdflib_load_s" in result:
         rows.append(("load s (rdflib memory)", result["kg_load_s"], result["rdflib_load_s"]))
         rows.append(("load peak MB (rdflib)", result["kg_load_peak_mb"], result["rdflib_load_peak_mb"]))
@@ -159,10 +201,14 @@ def print_table(result: dict) -> None:
         baseline = entry.get("rdflib", {})
         for stat in ("p50_ms", "p95_ms"):
             rows.append((f"{name} {stat[:3]} ms", entry["kg"][stat], baseline.get(stat, "fails" if "error" in baseline else None)))
+    floor = result["whole_graph"]["floor: read the claims"]["s"]
+    analyses = {name: t for name, t in result["whole_graph"].items() if not name.startswith("floor")}
+    rows += [(f"{name} s (floor: read the claims)", t["s"], floor) for name, t in analyses.items()]
+    rows += [(f"{name} peak MB", t["peak_mb"], None) for name, t in analyses.items()]
     for label, ours, base in rows:
         ratio = f"{base / ours:.1f}x" if isinstance(base, float) else ""
         shown = f"{base:.2f}" if isinstance(base, float) else (base or "")
-        print(f"{label:<30} {ours:>12.2f} {shown:>12} {ratio:>8}")
+        print(f"{label:<52} {ours:>12.2f} {shown:>12} {ratio:>8}")
 
 
 def main() -> None:
