@@ -177,8 +177,7 @@ class OxigraphStore:
                 body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
                 parts.append(f"DROP SILENT GRAPH {graph.n3()} ;\nINSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
             if parts:
-                self._update(" ;\n".join([reads.FORGET_COUNTS, *parts]))  # the counts go with the old data
-                self._keep_counts()
+                self._write_data(parts)
             return
         with self.bulk_writer(graphs) as out:
             for graph, triples in graphs.items():
@@ -225,8 +224,7 @@ class OxigraphStore:
         self._writable()
         drops = [f"DROP SILENT GRAPH {to_ox(graph)}" for graph in sorted(set(graphs))]  # to_ox: checked IRIs
         if drops:
-            self._update(" ;\n".join([reads.FORGET_COUNTS, *drops]))
-            self._keep_counts()
+            self._write_data(drops)
 
     def install_ontology(self) -> None:
         reads.install_ontology(self)
@@ -234,6 +232,12 @@ class OxigraphStore:
     def counts(self) -> dict:
         """The counts kept at the end of the last write, else counted now (``kg.store.reads.count``)."""
         return reads.stored_counts(self) or reads.count(self)
+
+    def _write_data(self, updates: list[str]) -> None:
+        """Change data graphs in one transaction that also removes the kept counts (they go
+        with the old data), then count the store anew."""
+        self._update(" ;\n".join([reads.FORGET_COUNTS, *updates]))
+        self._keep_counts()
 
     def _keep_counts(self) -> None:
         """After a write: count the store and keep the counts (``kg.store.reads.keep_counts``)."""
