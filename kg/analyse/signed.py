@@ -40,17 +40,19 @@ def signed_graph(projection: nx.MultiDiGraph) -> nx.Graph:
         if family not in deciding or u == v:
             continue
         if not signed.has_edge(u, v):
-            signed.add_edge(u, v, total=0, edges=[], assertions=[])
+            signed.add_edge(u, v, total=0, edges=[], assertions=[], counted=set())
         edge = signed[u][v]
         # a statement already counted for this pair (a symmetric claim, such as allied-with,
         # behind both directions of its family) counts once
-        fresh = [statement for statement in data["assertions"] if statement not in edge["assertions"]]
+        fresh = [statement for statement in data["assertions"] if statement not in edge["counted"]]
         edge["total"] += data["sign"] * _sources(data, fresh)
         edge["edges"].append((u, family, v))
         edge["assertions"].extend(fresh)
+        edge["counted"].update(fresh)
     for u, v in [(u, v) for u, v, total in signed.edges(data="total") if total == 0]:
         signed.remove_edge(u, v)
     for _, _, data in signed.edges(data=True):
+        del data["counted"]
         data["sign"] = 1 if data["total"] > 0 else -1
         data["weight"] = abs(data.pop("total"))
     return signed
