@@ -15,7 +15,7 @@ PACKAGE = ROOT / "kg"
 
 #: Each module's layer, lowest first: a module may import its own layer or lower ones.
 LAYERS = [
-    ("helpers", ["kg.errors", "kg.atomic", "kg.output", "kg.namespaces", "kg.sparqltext", "kg.table"]),
+    ("helpers", ["kg.errors", "kg.atomic", "kg.gcpause", "kg.output", "kg.namespaces", "kg.sparqltext", "kg.table"]),
     ("model and ontology", ["kg.model", "kg.ontology", "kg.ontology_doc", "kg.confusables", "kg.selection"]),
     ("sources", ["kg.sources"]),
     ("names and record rules", ["kg.names", "kg.rules"]),

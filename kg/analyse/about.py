@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from kg.analyse.reports import blocs
 from kg.analyse.results import Result
 from kg.errors import KgError
+from kg.gcpause import without_gc
 from kg.model import date_text
 from kg.names import StoreActors
 from kg.ontology import load_ontology
@@ -99,6 +100,7 @@ class Profile(Result):
         )
 
 
+@without_gc
 def about(store: Store, actor: str, selection: Selection = Selection()) -> Profile:
     """Everything the selected claims say about ``actor`` (an id, label or alias).
 

@@ -17,6 +17,7 @@ from kg.analyse.reports import blocs
 from kg.analyse.results import Result
 from kg.analyse.signed import signed_graph
 from kg.errors import KgError
+from kg.gcpause import without_gc
 from kg.names import StoreActors
 from kg.ontology import load_ontology
 from kg.projection import Claim, actor_details, claims_by_edge, claims_graph, neighbourhood, select_claims
@@ -66,6 +67,7 @@ class Diff(Result):
         return {"from": self.start.isoformat(), "to": self.end.isoformat(), "changes": rows}
 
 
+@without_gc
 def diff(store: Store, start: dt.date, end: dt.date, selection: Selection = Selection()) -> Diff:
     """What changed between ``start`` and ``end`` (``start`` before ``end``).
 

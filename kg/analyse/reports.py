@@ -34,6 +34,7 @@ from kg.analyse.results import (
 )
 from kg.analyse.signed import camp_families, signed_graph
 from kg.errors import KgError
+from kg.gcpause import without_gc
 from kg.names import StoreActors
 from kg.projection import Claim, Contest, actor_details, claims_graph, contests, select_claims, with_denials
 from kg.selection import Selection
@@ -53,6 +54,7 @@ def _claims(index: ClaimIndex, statements: Iterable[str]) -> tuple[Claim, ...]:
     return tuple(index[statement] for statement in dict.fromkeys(statements))
 
 
+@without_gc
 def blocs(store: Store, selection: Selection = Selection()) -> Blocs:
     """Camps from the signed graph, the claims that contradict them, and the links whose
     claims are contested (denied, or contradicted by the opposite relation: see ``contested``).
@@ -104,6 +106,7 @@ def _contested_links(projection: nx.MultiDiGraph, signed: nx.Graph, found: list[
     return links
 
 
+@without_gc
 def contested(store: Store, selection: Selection = Selection()) -> Contested:
     """Claims the selection keeps that another claim denies, or that the opposite relation
     contradicts from another source (backs against opposes between the same two actors,
@@ -125,6 +128,7 @@ def contested(store: Store, selection: Selection = Selection()) -> Contested:
     return Contested(contests(with_denials(store, selection)))
 
 
+@without_gc
 def balance(store: Store, selection: Selection = Selection()) -> Balance:
     """Unbalanced triads, with the claims on their three sides, and the balance ratio."""
     projection, index = _projected(store, selection)
@@ -133,6 +137,7 @@ def balance(store: Store, selection: Selection = Selection()) -> Balance:
     return Balance(len(found), len(found) - len(unbalanced), unbalanced)
 
 
+@without_gc
 def chains(store: Store, actor: str, selection: Selection = Selection()) -> Chains:
     """Whom ``actor`` backs, directly and through others, and who backs it."""
     actor_id = StoreActors(store).lookup(actor, field="ACTOR")
@@ -148,6 +153,7 @@ def _chain_claims(projection: nx.MultiDiGraph, index: ClaimIndex, chain: Chain) 
     return _claims(index, (s for u, v in links for s in projection[u][v][BACKING]["assertions"]))
 
 
+@without_gc
 def path(store: Store, a: str, b: str, selection: Selection = Selection(), limit: int = 5) -> Paths:
     """The shortest chains of relations linking two actors."""
     index = StoreActors(store)
@@ -159,6 +165,7 @@ def path(store: Store, a: str, b: str, selection: Selection = Selection(), limit
     return Paths(source, target, [RelationPath(p.steps, _claims(claims, (s for step in p.steps for s in step.assertions))) for p in found])
 
 
+@without_gc
 def centrality(store: Store, selection: Selection = Selection(), top: int = 5) -> Centrality:
     """The most connected backers, the brokers (betweenness) and the mediators that
     bridge opposing camps."""

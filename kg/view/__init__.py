@@ -42,6 +42,7 @@ from pathlib import Path
 from kg.analyse.blocs import aligned_camps
 from kg.analyse.signed import signed_graph
 from kg.atomic import write_atomic
+from kg.gcpause import without_gc
 from kg.model import date_text
 from kg.ontology import load_ontology
 from kg.output import visible
@@ -147,6 +148,7 @@ def sub_relations(claims: list[Claim]) -> dict[str, list[dict]]:
     return {family: [entry for _, entry in sorted(entries, key=lambda e: e[0])] for family, entries in found.items()}
 
 
+@without_gc
 def page_data(store: Store, selection: Selection, title: str, types: tuple[str, ...] = (), color_by_bloc: bool = False) -> dict:
     """Everything the page shows, as plain JSON-able data (nodes, edges with their claims).
 

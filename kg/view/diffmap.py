@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from kg.analyse.diff import Change, Link, diff, link
 from kg.errors import KgError
+from kg.gcpause import without_gc
 from kg.projection import Claim, actor_details, claims_by_edge, contested_keys, with_denials
 from kg.selection import Selection
 from kg.store import Store
@@ -37,6 +38,7 @@ STYLES = {
 }
 
 
+@without_gc
 def diff_page_data(
     store: Store,
     start: dt.date,
