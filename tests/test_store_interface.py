@@ -210,15 +210,24 @@ LINE = f"<{ACTOR}x> <{KGO}backs> <{ACTOR}y> <{A}> .\n"
 
 
 def test_writes_replace_and_drop_graphs_alike(empty):
+    ids = [empty.write_id()]
     empty.replace_graphs({A: {(ACTOR.x, KGO.backs, ACTOR.y)}, B: [(ACTOR.y, KGO.opposes, ACTOR.z)]})
     assert empty.data_graphs() == [A, B]
+    ids.append(empty.write_id())
     empty.replace_graphs({A: [(ACTOR.x, KGO.opposes, Literal("z"))]})
     assert [(q.predicate.value, q.object.value) for q in empty.quads(A)] == [(str(KGO.opposes), "z")]
+    ids.append(empty.write_id())
     with empty.bulk_writer([A, B]) as out:
         out.write(LINE)
     assert empty.data_graphs() == [A] and len(empty.quads(A)) == 1  # B was replaced by nothing
+    ids.append(empty.write_id())
     empty.drop_graph(A)
     assert empty.data_graphs() == [] and empty.format_version() == 2
+    ids.append(empty.write_id())
+    # what is kept beside a store is valid for one write id: each write makes a new one; a
+    # server vouches for none, as other clients may change its data
+    remote = isinstance(empty, RemoteStore)
+    assert ids[1:] == [None] * 4 if remote else None not in ids[1:] and len(set(ids[1:])) == 4
 
 
 class Stop(Exception):

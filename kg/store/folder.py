@@ -2,7 +2,8 @@
 
 Besides Oxigraph's own files (``CURRENT``, table and log files) a folder may hold our
 lock files (``kg.store.lock``), a re-load's journal and its N-Quads file
-(``kg.store.journal``), and what a killed load left behind (``remove_orphans``).
+(``kg.store.journal``), what kg derived from the data (``kg.store.kept``), and what a
+killed load left behind (``remove_orphans``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ LOAD_FILE_PREFIX = "kg-load-"
 #: A re-load in progress: the graphs it replaces and its N-Quads file (see ``kg.store.journal``).
 JOURNAL = "kg-replace.json"
 ORPHAN_PATTERNS = ("bulk-*.sst", LOAD_FILE_PREFIX + "*.nq", f".{JOURNAL}.*.tmp")  # the last: write_atomic's draft
+#: What kg derives from the data and keeps beside it (``kg.store.kept``), and the drafts of
+#: those files a killed reader leaves: only a writer removes them, as no reader is drafting.
+KEPT_PREFIX = "kg-kept-"
+KEPT_DRAFTS = f".{KEPT_PREFIX}*.tmp"
 #: Our own lock files (see ``kg.store.lock.StoreLock``); a folder may hold them before CURRENT.
 LOCK_FILE, GATE_FILE = "kg.lock", "kg.gate"
 
@@ -92,7 +97,7 @@ def remove_orphans(path: Path, reading: bool = False) -> None:
     Safe because the caller holds the store's lock (write or read): no kg writer is alive.
     A reader without the right to delete them says they are there instead."""
     left = []
-    for pattern in ORPHAN_PATTERNS:
+    for pattern in ORPHAN_PATTERNS + (() if reading else (KEPT_DRAFTS,)):
         for orphan in path.glob(pattern):
             try:
                 orphan.unlink(missing_ok=True)

@@ -106,6 +106,12 @@ class Store(Protocol):
         store keeps them from its last write (milliseconds instead of a second at 1M)."""
         ...
 
+    def write_id(self) -> str | None:
+        """An id of the data as the last write left it: a new one with every write, so equal
+        ids mean equal data. None when the store cannot vouch for one: a remote store (other
+        clients change its data), an embedded one whose last write was killed."""
+        ...
+
     # -- writing --------------------------------------------------------------------------------
 
     def replace_graphs(self, graphs: Mapping[URIRef, Iterable[tuple]]) -> None:

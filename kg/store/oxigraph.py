@@ -233,6 +233,9 @@ class OxigraphStore:
         """The counts kept at the end of the last write, else counted now (``kg.store.reads.count``)."""
         return reads.stored_counts(self) or reads.count(self)
 
+    def write_id(self) -> str | None:
+        return reads.write_id(self)
+
     def _write_data(self, updates: list[str]) -> None:
         """Change data graphs in one transaction that also removes the kept counts (they go
         with the old data), then count the store anew."""

@@ -160,6 +160,10 @@ class RemoteStore:
         """Counted now, every time: other clients of the server may change its data."""
         return reads.count(self)
 
+    def write_id(self) -> str | None:
+        """None: other clients of the server may change its data at any time."""
+        return None
+
     def record(self) -> Record:
         """What the store's record graph says, read once (a store is a snapshot while open, as a
         folder is) and kept current by this store's own writes."""
