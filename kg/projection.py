@@ -11,6 +11,7 @@ their signs and symmetry are the ontology's (``kg.ontology.Ontology.families``).
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -149,8 +150,8 @@ def _claim_row(claim: Claim) -> list:
 
 
 def _kept_claim() -> Callable[[list], Claim]:
-    """The inverse of ``_claim_row``, one id string per actor and source, as ``read_claims``."""
-    shared: dict[str, str] = {}
+    """The inverse of ``_claim_row``: one string per actor and source id (``sys.intern``),
+    however many claims name it, as ``read_claims`` makes them."""
     days = [i for i, name in enumerate(CLAIM_COLUMNS) if name in _DAYS]
     several = [i for i, name in enumerate(CLAIM_COLUMNS) if name in _SEVERAL]
     one = [i for i, name in enumerate(CLAIM_COLUMNS) if name in ("subject", "relation", "family", "stance", "said_by")]
@@ -159,11 +160,13 @@ def _kept_claim() -> Callable[[list], Claim]:
         if len(row) != len(CLAIM_COLUMNS):  # Claim(*row) would shift the fields: a damaged row
             raise ValueError(row)
         for i in days:
-            row[i] = row[i] and dt.date.fromisoformat(row[i])
+            if row[i]:
+                row[i] = dt.date.fromisoformat(row[i])
         for i in several:
-            row[i] = tuple(shared.setdefault(value, value) for value in row[i])
+            row[i] = tuple(map(sys.intern, row[i]))
         for i in one:
-            row[i] = row[i] and shared.setdefault(row[i], row[i])
+            if row[i]:
+                row[i] = sys.intern(row[i])
         return Claim(*row)
 
     return make
@@ -364,8 +367,8 @@ def claims_graph(claims: list[Claim], details: Actors) -> nx.MultiDiGraph:
     edges = claims_by_edge(claims)
     for actor in sorted({a for key in edges for a in key[:2]}):
         graph.add_node(actor, label=details.label.get(actor, actor), type=details.type.get(actor, "Actor"))
-    for (subject, obj, family), supporting in sorted(edges.items()):
-        graph.add_edge(subject, obj, key=family, **edge_attributes(family, supporting))
+    for subject, obj, family in sorted(edges):
+        graph.add_edge(subject, obj, key=family, **edge_attributes(family, edges[subject, obj, family]))
     return graph
 
 
