@@ -449,13 +449,16 @@ class Graph:
         types: tuple[str, ...] = (),
         color_by: str = "type",
         diff: tuple[str | dt.date, str | dt.date] | None = None,
+        max_lines: int | None = 5000,  # kg.view.MAX_LINES: kg.view is imported only to draw
         selection: Selection | None = None,
         **choose: Any,
     ) -> Map:
         """The interactive alliance map: one self-contained, offline HTML page.
 
         Shown inline in Jupyter; ``output`` also writes it (atomically). ``color_by`` is
-        ``"type"`` or ``"bloc"``; ``types`` keeps only actors of those types.
+        ``"type"`` or ``"bloc"``; ``types`` keeps only actors of those types. At most
+        ``max_lines`` lines are drawn (None: all): the best-sourced; ``Map.left_out`` counts
+        the others (a browser draws a few thousand lines, not the 130k of a 1M-claim graph).
         ``diff=(FROM, TO)`` draws what changed between the two dates instead: the map of TO with
         the lines gained since FROM glowing and those lost by TO ghosted (``kg.view.diffmap``).
 
@@ -475,16 +478,18 @@ class Graph:
 
         if color_by not in ("type", "bloc"):
             raise KgError(f"color_by is 'type' or 'bloc', not {color_by!r}", field="--color-by")
+        if max_lines is not None and max_lines < 1:
+            raise KgError("--max-lines must be 1 or more", field="--max-lines")
         with self._store() as store:
             chosen = choose_claims(selection, **choose)
             if diff is None:
-                page = build_view(store, chosen, title, tuple(types), color_by == "bloc")
+                page = build_view(store, chosen, title, tuple(types), color_by == "bloc", max_lines)
             else:
                 start, end = (_day(day, "--diff") for day in diff)
-                page = build_diff_view(store, start, end, chosen, title, tuple(types), color_by == "bloc")
+                page = build_diff_view(store, start, end, chosen, title, tuple(types), color_by == "bloc", max_lines)
         if output is not None:
             write_view(page, Path(output))
-        return Map(page.html, page.nodes, page.edges, page.large, None if output is None else Path(output))
+        return Map(page.html, page.nodes, page.edges, page.large, None if output is None else Path(output), page.left_out)
 
     def validate(self, *paths: str | Path, format: str | None = None) -> Any:  # noqa: A002
         """Check data files (names may refer to actors in the store) or, without paths, the
@@ -519,6 +524,7 @@ class Map:
     edges: int
     large: bool  # physics off: too many actors for a live layout
     path: Path | None = None
+    left_out: int = 0  # lines not drawn: past max_lines, the least sourced
 
     def _repr_html_(self) -> str:
         """The same offline page in a sandboxed frame: its scripts run, the notebook's do not mix."""

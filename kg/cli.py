@@ -682,9 +682,17 @@ def path(graph, a: str, b: str, limit: int, fmt: str, **selection) -> None:
     metavar="FROM TO",
     help="Show what changed between two dates: lines gained since FROM glow, lines lost by TO are ghosted.",
 )
+@click.option(
+    "--max-lines",
+    type=click.IntRange(min=0),
+    default=5000,
+    show_default=True,
+    metavar="N",
+    help="Draw at most N lines, the best-sourced (0: every line; a browser draws a few thousand).",
+)
 @selection_options
 @with_graph
-def view(graph, output: str, types, color_by: str, title: str, open_page: bool, diff_dates, **selection) -> None:
+def view(graph, output: str, types, color_by: str, title: str, open_page: bool, diff_dates, max_lines: int, **selection) -> None:
     """Write an interactive alliance map: one self-contained, offline HTML file.
 
     Filter relations and actor types in the legend, search an actor, slide through time,
@@ -696,13 +704,28 @@ def view(graph, output: str, types, color_by: str, title: str, open_page: bool, 
       kg view --focus ypg -o ypg.html
       kg view --relation backs --relation opposes --as-of 2020-12-31 --color-by bloc
       kg view --diff 2015-01-01 2024-12-31 -o changes.html
+      kg view --max-lines 500 -o strongest.html
     """
     from kg.view import LARGE_GRAPH_NODES
 
     if output == "-" and open_page:
         raise click.UsageError("--open needs a file: give -o FILE instead of -o -")
     diff = None if diff_dates is None else (diff_dates[0].date(), diff_dates[1].date())
-    page = graph.view(None if output == "-" else output, title=title, types=types, color_by=color_by, diff=diff, **_choose(**selection))
+    page = graph.view(
+        None if output == "-" else output,
+        title=title,
+        types=types,
+        color_by=color_by,
+        diff=diff,
+        max_lines=max_lines or None,
+        **_choose(**selection),
+    )
+    if page.left_out:
+        click.echo(
+            f"warning: {page.left_out} of {page.edges + page.left_out} lines not drawn, the least sourced "
+            f"(--max-lines {max_lines}); narrow with --focus, --relation or --type, or give --max-lines 0 for all",
+            err=True,
+        )
     if page.large:
         click.echo(
             f"warning: {page.nodes} actors (more than {LARGE_GRAPH_NODES}): the layout is static (physics off); "

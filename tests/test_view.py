@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.generate import generate, write_csv
 from kg.loader import load
 from kg.ontology import load_ontology
 from kg.projection import all_claims, claims_by_edge, select_claims
 from kg.selection import Selection
+from kg.store import open_store
 from kg.view import ALLEGED, FAMILY_STYLES, OTHER_FAMILY, build_view, families, page_data, render, write_view
 from tests.conftest import EXAMPLE, ROOT, write
 
@@ -671,3 +673,38 @@ def test_the_map_says_how_many_actors_with_no_claim_it_leaves_out(browser, examp
     assert missing  # the example's quoted analyst has no claim
     assert f"; {len(missing)} actor(s) with no claim here not drawn" in page.page.inner_text("#status")
     page.page.close()
+
+
+def test_a_map_past_max_lines_draws_the_best_sourced_and_says_how_many_it_leaves_out(browser, store, tmp_path):
+    folder = tmp_path / "many"
+    write_csv(generate(400, seed=3), folder)
+    load(store, [folder])
+    whole = page_data(store, Selection(), "t", max_lines=None)
+    data = page_data(store, Selection(), "t", max_lines=25)
+    sources = {(e["from"], e["to"], e["family"]): e["sources"] for e in whole["edges"]}
+    drawn = {(e["from"], e["to"], e["family"]) for e in data["edges"]}
+    assert len(drawn) == 25 and data["leftOut"]["lines"] == len(sources) - 25 > 0
+    assert min(sources[line] for line in drawn) >= max(n for line, n in sources.items() if line not in drawn)
+    assert {n["id"] for n in data["nodes"]} == {a for line in drawn for a in line[:2]}
+    linked = {a for line in sources for a in line[:2]}
+    assert data["leftOut"]["actors"] == len(linked - {n["id"] for n in data["nodes"]})
+    assert data["undrawn"] == whole["undrawn"]  # actors with no claim at all: the cap does not count as that
+    assert whole["leftOut"] == {"lines": 0, "actors": 0}
+    path = tmp_path / "capped.html"
+    write_view(build_view(store, max_lines=25), path)
+    page = Page(browser, path)
+    assert len(page.edges()) == 25 and page.errors == []
+    assert f"; {data['leftOut']['lines']} less-sourced relations not drawn (kg view --max-lines)" in page.page.inner_text("#status")
+    page.page.close()
+
+
+def test_the_cli_warns_when_max_lines_leaves_lines_out(kg, store_dir, tmp_path):
+    kg("load", str(EXAMPLE))
+    with open_store(store_dir, read_only=True) as store:
+        lines = len(page_data(store, Selection(), "t", max_lines=None)["edges"])
+    target = tmp_path / "map.html"
+    capped = kg("view", "-o", str(target), "--max-lines", "4")
+    assert capped.exit_code == 0 and f"warning: {lines - 4} of {lines} lines not drawn, the least sourced (--max-lines 4)" in capped.stderr
+    every = kg("view", "-o", str(target), "--max-lines", "0")
+    assert every.exit_code == 0 and "not drawn" not in every.stderr
+    assert kg("view", "--max-lines", "-1").exit_code == 2

@@ -62,6 +62,11 @@ from kg.store import Store
 #: Above this many actors the page turns physics off (a static layout): vis-network's
 #: force simulation needs minutes to settle and the page is unusable meanwhile.
 LARGE_GRAPH_NODES = 1500
+Line = tuple[str, str, str]  # (subject, object, family): one line of the map, as claims_by_edge keys it
+
+#: The most lines a map draws unless told otherwise (``--max-lines``): the best-sourced ones.
+#: A browser draws a few thousand; the 130k lines of a 1M-claim graph made a 300 MB page.
+MAX_LINES = 5000
 
 #: How each relation family is drawn, in legend order. Which families there are, their
 #: labels and whether they have a direction (an arrow) are the ontology's.
@@ -96,6 +101,7 @@ class View:
     nodes: int
     edges: int
     large: bool
+    left_out: int = 0  # lines not drawn: past ``max_lines``, the least sourced
 
 
 CAMP_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
@@ -149,13 +155,21 @@ def sub_relations(claims: list[Claim]) -> dict[str, list[dict]]:
 
 
 @without_gc
-def page_data(store: Store, selection: Selection, title: str, types: tuple[str, ...] = (), color_by_bloc: bool = False) -> dict:
+def page_data(
+    store: Store,
+    selection: Selection,
+    title: str,
+    types: tuple[str, ...] = (),
+    color_by_bloc: bool = False,
+    max_lines: int | None = MAX_LINES,
+) -> dict:
     """Everything the page shows, as plain JSON-able data (nodes, edges with their claims).
 
     The claims are those ``selection`` keeps with the alleged ones added whatever its
     stances (the page shows them on demand), and the denials of them. ``types`` keeps only
     claims between actors of those types; ``color_by_bloc`` colours actors by the camps of
-    ``kg analyse blocs`` (over the asserted claims) instead of by type.
+    ``kg analyse blocs`` (over the asserted claims) instead of by type. At most
+    ``max_lines`` lines are drawn (None: all), the best-sourced (``strongest_lines``).
     """
     claims = with_denials(store, replace(selection, stances=("asserted", "alleged")))
     if selection.focus is None:  # the neighbourhood is the only part that depends on the others
@@ -167,7 +181,7 @@ def page_data(store: Store, selection: Selection, title: str, types: tuple[str, 
     sources = {s.id: s for s in store.sources()}
     if selection.as_of is not None:  # the page remembers its date: in its title and its slider
         title = f"{title}, as of {selection.as_of.isoformat()}"
-    data = map_data(claims, facts, details, sources, title, color_by_bloc)
+    data = map_data(claims, facts, details, sources, title, color_by_bloc, max_lines=max_lines)
     data["allegations"] = "alleged" in selection.stances
     data["as_of"] = None if selection.as_of is None else selection.as_of.isoformat()
     if data["as_of"] is not None:
@@ -188,7 +202,7 @@ def undrawn(data: dict, details: Actors, selection: Selection, types: tuple[str,
     """How many actors the page leaves out for want of a claim: it says how many, not nothing
     (none counted when a focus or ``types`` leaves actors out on purpose)."""
     drawn = {node["id"] for node in data["nodes"]}
-    return 0 if selection.focus or types else sum(actor not in drawn for actor in details.label)
+    return 0 if selection.focus or types else sum(actor not in drawn for actor in details.label) - data["leftOut"]["actors"]
 
 
 def map_data(
@@ -199,11 +213,14 @@ def map_data(
     title: str,
     color_by_bloc: bool = False,
     lines: dict[tuple[str, str, str], list[Claim]] | None = None,
+    max_lines: int | None = MAX_LINES,
 ) -> dict:
     """The page's data for ``claims`` (any stances); ``facts`` names the statements shown
     with allegations hidden (the selection's asserted claims). ``lines`` gives the claims
     behind each line when they are not simply ``claims_by_edge`` of the claims drawn (a map
-    of changes keeps a claim of a bygone date off a line that holds later).
+    of changes keeps a claim of a bygone date off a line that holds later). Past
+    ``max_lines`` lines, the least sourced are left out (``data["leftOut"]`` counts them and
+    the actors only they link).
 
     Examples
     --------
@@ -218,7 +235,8 @@ def map_data(
     from pyvis.network import Network
 
     made = [c for c in claims if c.stance != "denied"]
-    grouped = claims_by_edge(made) if lines is None else lines
+    every_line = claims_by_edge(made) if lines is None else lines
+    grouped = strongest_lines(every_line, facts, max_lines)
     denials = claims_by_edge([c for c in claims if c.stance == "denied"])
     net = Network(directed=True, cdn_resources="in_line")
     camp_of = _camps([c for c in made if c.statement in facts], details) if color_by_bloc else {}
@@ -280,7 +298,35 @@ def map_data(
         "camps": bool(camp_of),
         "campColors": CAMP_COLORS,
         "allegations": False,
+        "leftOut": {"lines": len(every_line) - len(grouped), "actors": len(_ends(every_line) - _ends(grouped))},
     }
+
+
+def strongest_lines(lines: dict[Line, list[Claim]], facts: set[str], most: int | None) -> dict[Line, list[Claim]]:
+    """The ``most`` lines with the most sources (with allegations hidden, as the page draws
+    their width), then the most claims; all of them if ``most`` is None or not exceeded.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> def claim(statement, obj, *sources):
+    ...     return Claim(statement, "a", "backs", "backs", (obj,), sources, 0.8, dt.date(2023, 5, 1))
+    >>> lines = claims_by_edge([claim("s1", "b", "un"), claim("s2", "c", "un", "ap"), claim("s3", "d", "ap")])
+    >>> list(strongest_lines(lines, {"s1", "s2", "s3"}, 1))
+    [('a', 'c', 'backs')]
+    """
+    if most is None or len(lines) <= most:
+        return lines
+
+    def strength(line: Line) -> tuple:
+        counted = [c for c in lines[line] if c.statement in facts] or lines[line]
+        return (-len({s for c in counted for s in c.sources}), -len(lines[line]), line)
+
+    return {line: lines[line] for line in sorted(sorted(lines, key=strength)[:most])}
+
+
+def _ends(lines: dict[Line, list[Claim]]) -> set[str]:
+    return {actor for subject, obj, _ in lines for actor in (subject, obj)}
 
 
 def _degrees(grouped: dict[tuple[str, str, str], list[Claim]], facts: set[str]) -> dict[str, int]:
@@ -369,10 +415,11 @@ def build_view(
     title: str = "actorgraph: alliances",
     types: tuple[str, ...] = (),
     color_by_bloc: bool = False,
+    max_lines: int | None = MAX_LINES,
 ) -> View:
     """The page for the claims ``selection`` keeps (see ``page_data``)."""
-    data = page_data(store, selection, title, types, color_by_bloc)
-    return View(render(data), len(data["nodes"]), len(data["edges"]), data["large"])
+    data = page_data(store, selection, title, types, color_by_bloc, max_lines)
+    return View(render(data), len(data["nodes"]), len(data["edges"]), data["large"], data["leftOut"]["lines"])
 
 
 def write_view(view: View, path: Path) -> None:

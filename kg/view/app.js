@@ -531,6 +531,7 @@
   };
   if (state.visibleNodes.size) {
     var undrawn = data.undrawn ? "; " + data.undrawn + " actor(s) with no claim here not drawn (kg analyse blocs lists them)" : "";
-    status(data.nodes.length + " actors, " + data.edges.length + " relations" + undrawn);
+    var leftOut = data.leftOut.lines ? "; " + data.leftOut.lines + " less-sourced relations not drawn (kg view --max-lines)" : "";
+    status(data.nodes.length + " actors, " + data.edges.length + " relations" + leftOut + undrawn);
   }
 })();

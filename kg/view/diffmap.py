@@ -23,9 +23,7 @@ from kg.gcpause import without_gc
 from kg.projection import Claim, actor_details, claims_by_edge, contested_keys, with_denials
 from kg.selection import Selection
 from kg.store import Store
-from kg.view import View, _camps, map_data, of_types, render, undrawn
-
-Line = tuple[str, str, str]  # (subject, object, family): one line of the map, as claims_by_edge keys it
+from kg.view import MAX_LINES, Line, View, _camps, map_data, of_types, render, undrawn
 
 GLOW = {"enabled": True, "color": "rgba(0, 145, 234, 0.85)", "size": 12, "x": 0, "y": 0}
 #: How changes are drawn; the legend draws its swatches from the same table.
@@ -47,6 +45,7 @@ def diff_page_data(
     title: str = "actorgraph: alliances",
     types: tuple[str, ...] = (),
     color_by_bloc: bool = False,
+    max_lines: int | None = MAX_LINES,
 ) -> dict:
     """The page's data for the changes from ``start`` to ``end`` (``kg.view.page_data``'s,
     plus each line's ``change`` and ``link``, each actor's ``change`` and ``data["diff"]``).
@@ -74,7 +73,8 @@ def diff_page_data(
     lines = held | {line: claims for line, claims in claims_by_edge(gone).items() if line not in held}
     sources = {s.id: s for s in store.sources()}
     title = f"{title}: changes from {start.isoformat()} to {end.isoformat()}"
-    data = map_data([*now, *gone, *denials], {c.statement for c in (*now, *gone)}, details, sources, title, lines=lines)
+    shown = {c.statement for c in (*now, *gone)}
+    data = map_data([*now, *gone, *denials], shown, details, sources, title, lines=lines, max_lines=max_lines)
     then = [c for c in found.before if c.stance != "denied"]
     contested = {"now": contested_keys([*now, *denials]), "then": contested_keys([*then, *denials])}
     started = {(c.a, c.family, c.b) for c in found.changes if c.kind == "started"}
@@ -103,6 +103,7 @@ def build_diff_view(
     title: str = "actorgraph: alliances",
     types: tuple[str, ...] = (),
     color_by_bloc: bool = False,
+    max_lines: int | None = MAX_LINES,
 ) -> View:
     """The page of what changed from ``start`` to ``end`` (see ``diff_page_data``).
 
@@ -117,8 +118,8 @@ def build_diff_view(
     >>> "changes from 2015-01-01 to 2024-12-31" in page.html, page.edges > 0
     (True, True)
     """
-    data = diff_page_data(store, start, end, selection, title, types, color_by_bloc)
-    return View(render(data), len(data["nodes"]), len(data["edges"]), data["large"])
+    data = diff_page_data(store, start, end, selection, title, types, color_by_bloc, max_lines)
+    return View(render(data), len(data["nodes"]), len(data["edges"]), data["large"], data["leftOut"]["lines"])
 
 
 def _check(start: dt.date, end: dt.date, selection: Selection) -> None:
