@@ -49,7 +49,7 @@ test: $(TEST_STAMP) system-deps
 	$(BIN)/pytest -q
 
 ## bench: load and query benchmarks at 10k, 100k and 1M assertions, against rdflib up to 100k
-## (about 37 minutes and 4 GB; `make bench SIZES="10000 100000"` for the quick part)
+## (about 30 minutes and 4 GB; `make bench SIZES="10000 100000"` for the quick part)
 SIZES ?= 10000 100000 1000000
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py --sizes $(SIZES)

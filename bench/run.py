@@ -1,6 +1,6 @@
 """The scale benchmark: load time, peak memory and query latency, ours against baselines.
 
-    python bench/run.py                          # 10k, 100k and 1M assertions (about 37 minutes, 4 GB)
+    python bench/run.py                          # 10k, 100k and 1M assertions (about 30 minutes, 4 GB)
     python bench/run.py --sizes 10000 100000     # the quick part
 
 For each size, in the same run: the plain ``csv`` read of the claims (the floor), our

@@ -1,13 +1,15 @@
 """What kg derives from a store's data, kept beside it for exactly one write of that data.
 
-Reading every claim out of Oxigraph takes minutes at a million assertions, every source
-a quarter of a minute; an analysis that follows another should not pay it again. So the result of such a read is kept in a
-file in the store folder (``kg-kept-NAME.json``, one JSON array a line), headed by the ``write_id`` of the data
-it was read from. It is used only while the store still has that id: every write gives the
-data a new one (``kg.store.reads.keep_counts``), and a killed write leaves none, so a kept
-file is never older than the data it answers for. The last values read are also kept in
-the process (an analysis that follows another, the map's second selection). A remote store vouches for no id (other
-clients change its data), so nothing is kept for it; a store in memory keeps nothing on disk.
+Reading every claim out of Oxigraph takes minutes at a million assertions, every source a
+quarter of a minute; an analysis that follows another should not pay it again. So the
+result of such a read is kept in a file in the store folder (``kg-kept-NAME.json``, one
+JSON array a line), headed by the ``write_id`` of the data it was read from. It is used
+only while the store still has that id: every write gives the data a new one
+(``kg.store.reads.keep_counts``), and a killed write leaves none, so a kept file is never
+older than the data it answers for. The values read last are also kept in the process (an
+analysis that follows another, the map's second selection). A remote store vouches for no
+id (other clients change its data), so nothing is kept for it; a store in memory keeps
+nothing on disk.
 
 The files hold JSON, not pickles: a store folder may come from someone else, and reading
 it must not run their code.
