@@ -11,8 +11,7 @@ import pytest
 from kg import loader, projection
 from kg.analyse.reports import contested
 from kg.projection import all_claims, read_claims
-from kg.store import open_store, reads
-from kg.store import kept
+from kg.store import kept, open_store, reads
 from kg.store.kept import kept_path
 from tests.conftest import EXAMPLE_FILE, write
 
