@@ -157,6 +157,18 @@ def main(ctx: click.Context, store: str | None) -> None:
     # rdflib logs a traceback for each ill-typed literal ("x"^^xsd:integer) it reads; the
     # value is shown as written, so a user sees data, not a page of Python
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    if sys.stderr.isatty():  # long work says so on a terminal, as a load's progress bars do
+        _say_on_terminal(logging.getLogger("kg"))
+
+
+def _say_on_terminal(log: logging.Logger) -> None:
+    """Show what kg logs (``logging.INFO`` and up) on stderr, as ``kg: message``."""
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("kg: %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 @main.command()

@@ -233,6 +233,35 @@ def test_a_large_load_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_pa
     assert piped.returncode == 0 and piped.stderr == ""
 
 
+def test_the_first_analysis_after_a_load_says_on_a_terminal_that_it_reads_every_claim(tmp_path):
+    from bench.generate import generate, write_csv
+
+    write_csv(generate(20_000, seed=5), tmp_path / "data")
+    assert run("--store", str(tmp_path / "a"), "load", str(tmp_path / "data")).returncode == 0
+
+    def on_terminal() -> str:
+        terminal, child_end = os.openpty()
+        process = subprocess.Popen([*KG, "--store", str(tmp_path / "a"), "analyse", "blocs"], stdout=subprocess.DEVNULL, stderr=child_end)
+        os.close(child_end)
+        shown = b""
+        with contextlib.suppress(OSError):  # reading a terminal whose other end closed raises EIO
+            while chunk := os.read(terminal, 4096):
+                shown += chunk
+        assert process.wait(timeout=120) == 0
+        return shown.decode()
+
+    said = "kg: reading 20,000 claims out of the store, once after each write"
+    assert said in on_terminal()
+    assert said not in on_terminal()  # read from what the first one kept
+    for name in ("one", "two"):  # after each write the claims are read anew: piped, saying nothing
+        write(tmp_path / f"{name}.yaml", f"actors:\n  {name}: State\n")
+        assert run("--store", str(tmp_path / "a"), "load", str(tmp_path / f"{name}.yaml")).returncode == 0
+        if name == "one":
+            piped = run("--store", str(tmp_path / "a"), "analyse", "blocs")
+            assert piped.returncode == 0 and "reading" not in piped.stderr
+    assert said in on_terminal()
+
+
 def test_sources_lists_each_source_with_its_claim_count_and_dates(kg, tmp_path):
     import yaml
 
