@@ -95,7 +95,9 @@ def data_quads(store) -> set[str]:
 
 def triples_of(quads: set[str]) -> set[str]:
     """Drop the graph name: what a single-graph format must hold."""
-    return {re.sub(r" <[^>]*> \.$", " .", line) for line in quads}  # data_quads' lines all end with their graph
+    # data_quads' lines all end with their graph: cut at its " <" (the last one: a literal
+    # before it may hold " <" too, which a pattern from the left took for the graph)
+    return {line[: line.rindex(" <")] + " ." for line in quads}
 
 
 def parsed(data: bytes, fmt: str) -> set[str]:
