@@ -96,7 +96,8 @@ def whole_graph(store, store_dir: Path, work: Path) -> dict:
     map every source; the runs after them read what was kept. And their floor: Oxigraph
     answering the scans that read every claim (``kg.projection.all_claims``), the rows
     counted and not kept."""
-    from kg.projection import CLAIM_FIELDS, property_scan
+    from kg.projection import CLAIM_FIELDS
+    from kg.store.reads import property_scan
 
     kg = [sys.executable, "-m", "kg.cli", "--store", str(store_dir)]
     page = work / "backs.html"

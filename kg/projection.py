@@ -33,6 +33,7 @@ from kg.selection import Selection
 from kg.sparqltext import to_ox
 from kg.store import Store
 from kg.store.kept import read_per_write
+from kg.store.reads import property_values
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -206,30 +207,16 @@ def read_claims(store: Store) -> list[Claim]:
 def statement_values(store: Store, fields: dict[str, str], statements: Iterable[str] | None = None) -> dict[str, dict]:
     """Statement IRI -> field name -> value (IRIs and dates as text), for the properties of
     ``fields`` (IRI -> name), of every statement or of those of ``statements``: one scan of
-    each property. ``SEVERAL`` fields get the set of their values; the others one value,
-    which loaded data holds once (of several in other RDF, the least)."""
+    each property (``kg.store.reads.property_values``). ``SEVERAL`` fields get the set of
+    their values; the others one value, which loaded data holds once (of several in other
+    RDF, the least)."""
     chosen = ""
     if statements is not None:
         iris = " ".join(str(to_ox(URIRef(statement))) for statement in dict.fromkeys(statements))
         if not iris:
             return {}
-        chosen = f"VALUES ?st {{ {iris} }} "  # IRIs the store gave, written by pyoxigraph's serializer
-    found: dict[str, dict] = defaultdict(dict)
-    shared: dict[str, str] = {}  # one string per actor or source, not one per mention of it
-    for row in store.texts(property_scan(fields, chosen)):
-        said, name, value = found[row["st"]], fields[row["p"]], row["o"]
-        if name in SEVERAL:
-            said.setdefault(name, set()).add(shared.setdefault(value, value))
-        elif name not in said or value < said[name]:
-            said[name] = value
-    return found
-
-
-def property_scan(properties: Iterable[str], chosen: str = "") -> str:
-    """The query ``statement_values`` reads: (?st ?p ?o) rows of the ``properties`` (IRIs),
-    one scan of each, of the statements a ``chosen`` VALUES block names, else of all."""
-    listed = " ".join(f"<{iri}>" for iri in properties)
-    return f"SELECT ?st ?p ?o WHERE {{ {chosen}VALUES ?p {{ {listed} }} ?st ?p ?o }}"
+        chosen = f"VALUES ?s {{ {iris} }} "  # IRIs the store gave, written by pyoxigraph's serializer
+    return property_values(store, fields, chosen, SEVERAL)
 
 
 def statement_voices(store: Store, statements: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
