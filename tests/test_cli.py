@@ -211,21 +211,26 @@ def test_review_findings_give_clear_errors(kg, tmp_path):
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1
 
 
-def test_a_large_load_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_path):
-    from bench.generate import generate, write_csv
-
-    write_csv(generate(20_000, seed=5), tmp_path / "data")
+def stderr_on_terminal(*args: str) -> str:
+    """What ``kg ARGS`` writes to stderr when that is a terminal (a pseudo-terminal here);
+    it must succeed. Its stdout is thrown away: a full pipe nobody reads would block it."""
     terminal, child_end = os.openpty()
-    process = subprocess.Popen(
-        [*KG, "--store", str(tmp_path / "a"), "load", str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=child_end
-    )
+    process = subprocess.Popen([*KG, *args], stdout=subprocess.DEVNULL, stderr=child_end)
     os.close(child_end)
     shown = b""
     with contextlib.suppress(OSError):  # reading a terminal whose other end closed raises EIO
         while chunk := os.read(terminal, 4096):
             shown += chunk
+    os.close(terminal)
     assert process.wait(timeout=120) == 0
-    text = shown.decode()
+    return shown.decode()
+
+
+def test_a_large_load_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_path):
+    from bench.generate import generate, write_csv
+
+    write_csv(generate(20_000, seed=5), tmp_path / "data")
+    text = stderr_on_terminal("--store", str(tmp_path / "a"), "load", str(tmp_path / "data"))
     assert "checking 20000 assertions" in text and re.search(r"\(\d[\d,]*/s\)", text) and "20000/20000" in text, text
     written = re.search(r"writing (\d+) MB of N-Quads to the store", text)  # the bulk loader's own progress, in megabytes
     assert written and f"{written[1]}/{written[1]}" in text, text
@@ -237,29 +242,17 @@ def test_the_first_analysis_after_a_load_says_on_a_terminal_that_it_reads_every_
     from bench.generate import generate, write_csv
 
     write_csv(generate(20_000, seed=5), tmp_path / "data")
-    assert run("--store", str(tmp_path / "a"), "load", str(tmp_path / "data")).returncode == 0
-
-    def on_terminal() -> str:
-        terminal, child_end = os.openpty()
-        process = subprocess.Popen([*KG, "--store", str(tmp_path / "a"), "analyse", "blocs"], stdout=subprocess.DEVNULL, stderr=child_end)
-        os.close(child_end)
-        shown = b""
-        with contextlib.suppress(OSError):  # reading a terminal whose other end closed raises EIO
-            while chunk := os.read(terminal, 4096):
-                shown += chunk
-        assert process.wait(timeout=120) == 0
-        return shown.decode()
-
+    store = ["--store", str(tmp_path / "a")]
+    assert run(*store, "load", str(tmp_path / "data")).returncode == 0
     said = "kg: reading 20,000 claims out of the store, once after each write"
-    assert said in on_terminal()
-    assert said not in on_terminal()  # read from what the first one kept
-    for name in ("one", "two"):  # after each write the claims are read anew: piped, saying nothing
-        write(tmp_path / f"{name}.yaml", f"actors:\n  {name}: State\n")
-        assert run("--store", str(tmp_path / "a"), "load", str(tmp_path / f"{name}.yaml")).returncode == 0
-        if name == "one":
-            piped = run("--store", str(tmp_path / "a"), "analyse", "blocs")
-            assert piped.returncode == 0 and "reading" not in piped.stderr
-    assert said in on_terminal()
+    assert said in stderr_on_terminal(*store, "analyse", "blocs")
+    assert said not in stderr_on_terminal(*store, "analyse", "blocs")  # read from what the first one kept
+    # after each write the claims are read anew: piped, saying nothing; on a terminal, saying so
+    assert run(*store, "load", str(write(tmp_path / "one.yaml", "actors:\n  one: State\n"))).returncode == 0
+    piped = run(*store, "analyse", "blocs")
+    assert piped.returncode == 0 and "reading" not in piped.stderr
+    assert run(*store, "load", str(write(tmp_path / "two.yaml", "actors:\n  two: State\n"))).returncode == 0
+    assert said in stderr_on_terminal(*store, "analyse", "blocs")
 
 
 def test_sources_lists_each_source_with_its_claim_count_and_dates(kg, tmp_path):

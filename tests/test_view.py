@@ -708,3 +708,15 @@ def test_the_cli_warns_when_max_lines_leaves_lines_out(kg, store_dir, tmp_path):
     every = kg("view", "-o", str(target), "--max-lines", "0")
     assert every.exit_code == 0 and "not drawn" not in every.stderr
     assert kg("view", "--max-lines", "-1").exit_code == 2
+
+
+def test_the_api_and_the_cli_draw_as_many_lines_as_the_map_by_default():
+    """Both spell the number out (importing the map would slow every command); they must agree."""
+    import inspect
+
+    import kg
+    from kg.cli import view
+    from kg.view import MAX_LINES
+
+    option = next(p for p in view.params if p.name == "max_lines")
+    assert inspect.signature(kg.Graph.view).parameters["max_lines"].default == option.default == MAX_LINES
