@@ -12,17 +12,25 @@ from kg.query import match, why
 from kg.selection import Selection
 from kg.store import open_store
 
-EXAMPLES = ["examples/ain-issa-2020/", "examples/sudan-2025/", "examples/acled-sudan-2023/sudan-2023.csv", "examples/gdelt-2019-10-24/"]
+EXAMPLES = [
+    "examples/ain-issa-2020/",
+    "examples/sudan-2025/",
+    "examples/typed-relations/",
+    "examples/acled-sudan-2023/sudan-2023.csv",
+    "examples/gdelt-2019-10-24/",
+]
 
 
 @pytest.fixture(scope="module", params=EXAMPLES)
 def busiest(request):
-    """A store holding one example, and its three claims with the most evidence."""
+    """A store holding one example, its three claims with the most evidence, and the one
+    whose evidence takes the most stances (a page's stances are read apart from its claim)."""
     store = open_store(":memory:")
     load(store, [request.param])
     claims = {(row["x"], row["r"], row["y"]) for row in match(store, ["?x ?r ?y"], Selection(stances=("asserted", "alleged", "denied")))}
     sized = sorted(claims, key=lambda claim: (-len(why(store, *claim)), claim))
-    yield store, sized[:3]
+    varied = max(sorted(claims), key=lambda claim: len(set(why(store, *claim).column("stance"))))
+    yield store, [*sized[:3], varied]
     store.close()
 
 
