@@ -6,9 +6,11 @@ Exit status: 0 success, 1 a user error (bad input, unknown name, busy store), 2 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import functools
+import gc
 import json
 import logging
 import sys
@@ -18,6 +20,7 @@ import click
 
 import kg
 from kg import __version__
+from kg.gcpause import without_gc
 from kg.model import INPUT_FORMATS, STANCES
 from kg.output import visible
 
@@ -77,14 +80,24 @@ def stance_option(command):
     )(command)
 
 
+#: The commands that write the store: the cycle collector runs through them as usual. The
+#: others build their answer with it paused (``without_gc``: nothing they build forms cycles).
+WRITERS = frozenset({"load", "drop"})
+
+# The process ends after one command: the interpreter's last collection would only walk every
+# object the command built (4 s after blocs at 1M), so it is left nothing to walk.
+atexit.register(gc.freeze)
+
+
 def with_graph(command):
     """Hand the command the graph named by ``--store`` (``kg.open``: opened for each call)."""
 
     @functools.wraps(command)
     @click.pass_context
     def wrapper(ctx: click.Context, *args, **kwargs):
+        run = command if ctx.command.name in WRITERS else without_gc(command)
         with kg.open(ctx.obj["store"]) as graph:
-            return command(graph, *args, **kwargs)
+            return run(graph, *args, **kwargs)
 
     return wrapper
 

@@ -4,7 +4,8 @@ Reading or projecting a million claims makes tens of millions of tuples, dicts a
 Each allocation burst sets off collections that walk every object alive, again and again,
 though none of them forms a cycle that only the collector could free: at 1M claims that
 walking was a third of ``kg analyse blocs``. Reference counting still frees everything;
-the collector runs again when the outermost paused call returns.
+the collector runs again when the outermost paused call returns, and what was built in the
+pause waits for its next full collection. The CLI pauses it for every command that only reads.
 """
 
 from __future__ import annotations
@@ -39,6 +40,17 @@ def without_gc(function: Callable[P, R]) -> Callable[P, R]:
         try:
             return function(*args, **kwargs)
         finally:
+            _to_oldest_generation()
             gc.enable()
 
     return paused
+
+
+def _to_oldest_generation() -> None:
+    """Move every object the collector tracks to its oldest generation, without walking them:
+    else the first young collection after a pause walks all that was built in it. Cycles
+    among them are freed by the next full collection. Not when the process has frozen
+    objects of its own (``gc.freeze`` before forking workers): they stay frozen."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
