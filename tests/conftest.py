@@ -21,6 +21,14 @@ COUNTS_QUAD = f"<{STORE_NODE}> <{KGO.counts}> "
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ain-issa-2020"
 EXAMPLE_FILE = EXAMPLE / "ain-issa.yaml"
+#: Every example's data, as the commands are given it (relative to ``ROOT``).
+EVERY_EXAMPLE = [
+    "examples/ain-issa-2020/",
+    "examples/sudan-2025/",
+    "examples/typed-relations/",
+    "examples/acled-sudan-2023/sudan-2023.csv",
+    "examples/gdelt-2019-10-24/",
+]
 
 
 @pytest.fixture

@@ -23,16 +23,10 @@ from kg.projection import all_claims
 from kg.query import info, match, sparql
 from kg.store import open_store
 from kg.store.remote import open_remote
-from tests.conftest import EXAMPLE_FILE
+from tests.conftest import EVERY_EXAMPLE, EXAMPLE_FILE
 from tests.servers import VirtuosoServer
 
-EXAMPLES = [
-    "examples/ain-issa-2020/",
-    "examples/sudan-2025/",
-    "examples/typed-relations/",
-    "examples/acled-sudan-2023/sudan-2023.csv",
-    "examples/gdelt-2019-10-24/",
-]
+EXAMPLES = EVERY_EXAMPLE
 COMMANDS = [
     ["info"],
     ["actors", "--format", "csv"],

@@ -11,14 +11,9 @@ from kg.loader import load
 from kg.query import match, why
 from kg.selection import Selection
 from kg.store import open_store
+from tests.conftest import EVERY_EXAMPLE
 
-EXAMPLES = [
-    "examples/ain-issa-2020/",
-    "examples/sudan-2025/",
-    "examples/typed-relations/",
-    "examples/acled-sudan-2023/sudan-2023.csv",
-    "examples/gdelt-2019-10-24/",
-]
+EXAMPLES = EVERY_EXAMPLE
 
 
 @pytest.fixture(scope="module", params=EXAMPLES)
