@@ -81,7 +81,8 @@ def stance_option(command):
 
 
 #: The commands that write the store: the cycle collector runs through them as usual. The
-#: others build their answer with it paused (``without_gc``: nothing they build forms cycles).
+#: others build their answer with it paused (``without_gc``): reference counting frees what
+#: they build, and the few cycles (rdflib's query results) last until the process ends.
 WRITERS = frozenset({"load", "drop"})
 
 # The process ends after one command: the interpreter's last collection would only walk every
