@@ -21,7 +21,7 @@ from kg.names import Pattern, StoreActors, parse_pattern
 from kg.namespaces import ACTOR, DYAD, KGO, PREFIXES, SOURCE, local_name
 from kg.ontology import Relation, load_ontology
 from kg.projection import statement_voices
-from kg.selection import Selection
+from kg.selection import Selection, stated
 from kg.sparqltext import is_update, to_ox, undeclared_prefixes, uses_service
 from kg.store import Store, file_label
 from kg.table import Table, page_slice
@@ -344,7 +344,7 @@ def why_rows(
         group, chosen = _statement_group(q, Pattern(subject, relation, obj, ""), selection, "?st")
     else:
         q.choice("?st", statements)
-        group, chosen = "", "OPTIONAL { ?st kgo:stance ?st_stated }"
+        group, chosen = "", stated("?st")
     # Virtuoso 7 groups by at most 20 keys: a statement's event statistics (one value each) are sampled, and
     # it cannot compile EXISTS in a BIND ordered by: an OPTIONAL type test instead
     stats = " ".join(f"(SAMPLE(?{name}_) AS ?{name})" for name in STATEMENT_STATS)

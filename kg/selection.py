@@ -176,7 +176,7 @@ class Selection:
             optional += [f"OPTIONAL {{ {st} kgo:validFrom {st}_f }}", f"OPTIONAL {{ {st} kgo:validUntil {st}_u{precision} }}"]
         if KGO.stance not in absent:
             lines.append(self._stance(st, bind))
-            optional.append(f"OPTIONAL {{ {st} kgo:stance {st}_stated }}")
+            optional.append(stated(st))
         elif "asserted" not in self.stances:  # every statement is asserted
             lines.append("FILTER(false)")
         return StatementFilter("\n".join(lines), "\n".join(optional), bindings)
@@ -200,3 +200,9 @@ class Selection:
         ``kgo:stance``). No BIND: Oxigraph would then evaluate the rest of the query apart."""
         chosen = ", ".join(bind(f"s{i}", KGO[stance.capitalize()]) for i, stance in enumerate(self.stances))
         return f"FILTER(COALESCE({statement}_stated, kgo:Asserted) IN ({chosen}))"
+
+
+def stated(statement: str) -> str:
+    """The pattern reading the stance of ``statement`` (a variable, e.g. ``?st``) into
+    ``{statement}_stated``: unbound, the statement is asserted (no ``kgo:stance``)."""
+    return f"OPTIONAL {{ {statement} kgo:stance {statement}_stated }}"

@@ -26,7 +26,6 @@ from kg.store.remote import open_remote
 from tests.conftest import EVERY_EXAMPLE, EXAMPLE_FILE
 from tests.servers import VirtuosoServer
 
-EXAMPLES = EVERY_EXAMPLE
 COMMANDS = [
     ["info"],
     ["actors", "--format", "csv"],
@@ -66,7 +65,7 @@ def test_every_example_answers_alike_on_virtuoso(virtuoso, tmp_path):
     virtuoso.clear()
     folder = str(tmp_path / "store")
     for where in (folder, virtuoso.url):
-        loaded = cli("--store", where, "load", *EXAMPLES)
+        loaded = cli("--store", where, "load", *EVERY_EXAMPLE)
         assert loaded.exit_code == 0, loaded.output
     for command in COMMANDS:
         on_disk, remote = cli("--store", folder, *command), cli("--store", virtuoso.url, *command)

@@ -13,10 +13,8 @@ from kg.selection import Selection
 from kg.store import open_store
 from tests.conftest import EVERY_EXAMPLE
 
-EXAMPLES = EVERY_EXAMPLE
 
-
-@pytest.fixture(scope="module", params=EXAMPLES)
+@pytest.fixture(scope="module", params=EVERY_EXAMPLE)
 def busiest(request):
     """A store holding one example, its three claims with the most evidence, and the one
     whose evidence takes the most stances (a page's stances are read apart from its claim)."""
