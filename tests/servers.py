@@ -115,6 +115,9 @@ class OxigraphServer:
         self.stop()
 
 
+#: Debian's settings, on a small scale, plus ``ThreadsPerQuery = 1``, as the README advises: with
+#: queries on several threads, Virtuoso 7.2.5 breaks its IRI cache once it evicts (past 5,000
+#: IRIs here) and answers SR477 until restarted (``kg.store.remote.VIRTUOSO_IRI_CACHE``).
 VIRTUOSO_INI = """[Database]
 DatabaseFile = {folder}/virtuoso.db
 ErrorLogFile = {folder}/virtuoso.log
@@ -132,6 +135,7 @@ DirsAllowed = .
 NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 CheckpointInterval = 0
+ThreadsPerQuery = 1
 [HTTPServer]
 ServerPort = {host}:{http_port}
 ServerThreads = 4
