@@ -599,8 +599,7 @@ def blocs(graph, fmt: str, **selection) -> None:
       kg analyse blocs --min-confidence 0.8
     """
     report = graph.blocs(**_choose(**selection))
-    summary = report.summary
-    headline = f"{len(summary['camps'])} camps, {summary['frustration']} of {summary['signed_edges']} signed edges contradict them"
+    headline = f"{len(report.camps)} camps, {len(report.frustrated)} of {report.signed_edges} signed edges contradict them"
     emit_report(report, fmt, headline, empty="no actors")
 
 
