@@ -117,7 +117,7 @@ class OxigraphServer:
 
 #: Debian's settings, on a small scale, plus ``ThreadsPerQuery = 1``, as the README advises: with
 #: queries on several threads, Virtuoso 7.2.5 breaks its IRI cache once it evicts (past 5,000
-#: IRIs here) and answers SR477 until restarted (``kg.store.remote.VIRTUOSO_IRI_CACHE``).
+#: IRIs here) and answers SR477 until restarted (``kg.store.http.VIRTUOSO_IRI_CACHE``).
 VIRTUOSO_INI = """[Database]
 DatabaseFile = {folder}/virtuoso.db
 ErrorLogFile = {folder}/virtuoso.log

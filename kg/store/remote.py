@@ -206,7 +206,7 @@ class RemoteStore:
             if failure.status == 400:
                 reason = short_syntax_error(failure.reason, shift)
                 raise KgError(f"the server refused the query: {reason}", path=self._query_url) from None
-            raise KgError(f"query failed: {failure.reason}{known_fault(failure.reason)}", path=self._query_url) from None
+            raise KgError(f"query failed: {failure.reason}", path=self._query_url) from None
         self._read(reply.media_type, lambda: answers.check_complete(reply))
         if reply.media_type in ("application/sparql-results+json", "application/json"):
             return Reply(reply.media_type, self._read(reply.media_type, lambda: answers.standard_json(text, reply.body)), reply.headers)
@@ -368,31 +368,6 @@ class RemoteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-#: Virtuoso 7.2 (Debian 12's 7.2.5 at least) corrupts its IRI cache when a query running on
-#: several threads evicts IRIs from it (more IRIs than ``IriCacheSize``, by default half of
-#: ``NumberOfBuffers``: 5,000 in Debian's virtuoso.ini); from then on queries that name the
-#: broken IRIs fail with SR477 until the server restarts. Measured on 12,000 claims, rounds of
-#: kg's reads: with a 300-IRI cache 7 of 8 failed; adding ``ThreadsPerQuery = 1``, none of 8;
-#: with a cache above the store's IRIs, none of 12.
-VIRTUOSO_IRI_CACHE = (
-    " (Virtuoso's IRI cache broke while a query ran on several threads, a fault of Virtuoso 7.2: restart the server, "
-    "and set ThreadsPerQuery = 1, or an IriCacheSize above the number of IRIs in the store, under [Parameters] in its virtuoso.ini)"
-)
-
-
-def known_fault(reason: str) -> str:
-    """What to do about a server fault kg knows, to add to its message (else nothing).
-
-    Examples
-    --------
-    >>> known_fault("HTTP 500 SPARQL Request Failed: Virtuoso 22026 Error SR477: Error serializing the value into an ANY column")[:40]
-    " (Virtuoso's IRI cache broke while a que"
-    >>> known_fault("HTTP 500 out of memory")
-    ''
-    """
-    return VIRTUOSO_IRI_CACHE if "Virtuoso 22026 Error SR477" in reason else ""
 
 
 def open_remote(location: str, *, read_only: bool = False, environ: Mapping[str, str] | None = None) -> RemoteStore:
