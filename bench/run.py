@@ -83,14 +83,15 @@ def with_floor(store, call, runs: int) -> dict:
 
         return recording
 
-    for name in ("query", "texts", "solutions"):
+    reading = ("query", "texts", "solutions")  # the store methods that send SPARQL
+    for name in reading:
         setattr(store, name, recorded(getattr(store, name)))
     try:
         for i in range(runs):
             sent.append([])
             call(i)
     finally:
-        for name in ("query", "texts", "solutions"):
+        for name in reading:
             delattr(store, name)  # the class's own methods again
 
     def replay(i: int) -> None:
