@@ -14,10 +14,11 @@ import datetime as dt
 import logging
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
-from functools import cache
+from functools import cache, partial
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from rdflib import URIRef
@@ -32,7 +33,7 @@ from kg.ontology import load_ontology
 from kg.selection import Selection
 from kg.sparqltext import to_ox
 from kg.store import Store
-from kg.store.kept import read_per_write
+from kg.store.kept import Layout, read_per_write, shared, slotted
 from kg.store.reads import property_values
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def all_claims(store: Store) -> list[Claim]:
     Read out of the store once per write of its data (``Store.write_id``): after that from
     this process's memory, or from the file kept in the store folder
     (``kg.store.kept.read_per_write``): at 1M assertions, seconds instead of minutes."""
-    return read_per_write(store, "claims", CLAIM_COLUMNS, lambda: _read_saying_so(store), _claim_row, _kept_claim)
+    return read_per_write(store, "claims", CLAIM_LAYOUT, lambda: _read_saying_so(store))
 
 
 #: From how many assertions reading them all out of the store says so (logger ``kg``, which
@@ -157,35 +158,35 @@ def _read_saying_so(store: Store) -> list[Claim]:
 CLAIM_COLUMNS = [f.name for f in dataclass_fields(Claim)]
 _DAYS = frozenset({"date", "valid_from", "valid_until"})
 _SEVERAL = frozenset({"objects", "sources", "co_subjects"})
+#: The fields whose values are seldom the same twice; every other value is shared.
+_UNIQUE = frozenset({"statement", "quote"})
+#: Between the ids of a kept tuple (actor and source ids are never written with it).
+_JOIN = "\x1f"
 
 
-def _claim_row(claim: Claim) -> list:
-    """A claim as a row of JSON values (dates as ISO text, tuples as lists)."""
-    values = [getattr(claim, name) for name in CLAIM_COLUMNS]
-    return [value.isoformat() if isinstance(value, dt.date) else list(value) if isinstance(value, tuple) else value for value in values]
+def _dump_column(claims: Sequence[Claim], name: str) -> list:
+    """One field of every claim as JSON values: dates as ISO text, tuples of ids as one text."""
+    values = list(map(attrgetter(name), claims))
+    if name in _DAYS:
+        return shared(values, dt.date.isoformat)
+    if name in _SEVERAL:
+        return shared(values, _JOIN.join)
+    return values
 
 
-def _kept_claim() -> Callable[[list], Claim]:
-    """The inverse of ``_claim_row``: one string per actor and source id (``sys.intern``),
-    however many claims name it, as ``read_claims`` makes them."""
-    days = [i for i, name in enumerate(CLAIM_COLUMNS) if name in _DAYS]
-    several = [i for i, name in enumerate(CLAIM_COLUMNS) if name in _SEVERAL]
-    one = [i for i, name in enumerate(CLAIM_COLUMNS) if name in ("subject", "relation", "family", "stance", "said_by")]
+def _load_column(name: str, values: list) -> list:
+    """The inverse of ``_dump_column``: one string per actor and source id however many
+    claims name it, as ``read_claims`` makes them, and one date object per day."""
+    if name in _DAYS:
+        return shared(values, dt.date.fromisoformat)
+    if name in _SEVERAL:
+        return shared(values, lambda text: tuple(map(sys.intern, text.split(_JOIN))) if text else ())
+    if name in _UNIQUE:
+        return values
+    return shared(values, lambda value: sys.intern(value) if isinstance(value, str) else value)
 
-    def make(row: list) -> Claim:
-        if len(row) != len(CLAIM_COLUMNS):  # Claim(*row) would shift the fields: a damaged row
-            raise ValueError(row)
-        for i in days:
-            if row[i]:
-                row[i] = dt.date.fromisoformat(row[i])
-        for i in several:
-            row[i] = tuple(map(sys.intern, row[i]))
-        for i in one:
-            if row[i]:
-                row[i] = sys.intern(row[i])
-        return Claim(*row)
 
-    return make
+CLAIM_LAYOUT = Layout(tuple(CLAIM_COLUMNS), _dump_column, _load_column, partial(slotted, Claim))
 
 
 def read_claims(store: Store) -> list[Claim]:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from kg import loader, projection
+from kg import loader
 from kg.analyse.reports import contested
 from kg.projection import all_claims, read_claims
 from kg.store import kept, open_store, reads
@@ -28,9 +28,11 @@ def fresh(store) -> list:
     return all_claims(store)
 
 
-def kept_file(store) -> tuple[dict, list[list]]:
-    header, *rows = kept_path(store, "claims").read_text(encoding="utf-8").splitlines()
-    return json.loads(header), [json.loads(row) for row in rows]
+def kept_file(store) -> tuple[dict, dict[str, list]]:
+    """The kept claims' header, and their columns by name."""
+    header, *columns = kept_path(store, "claims").read_text(encoding="utf-8").splitlines()
+    header = json.loads(header)
+    return header, dict(zip(header["columns"], map(json.loads, columns), strict=True))
 
 
 def test_every_write_gives_claims_read_anew(tmp_path):
@@ -45,8 +47,8 @@ def test_every_write_gives_claims_read_anew(tmp_path):
             truth, sources = read_claims(store), reads._sources(store, "")
             assert all_claims(store) == truth and store.sources() == sources  # the process's last read is of an earlier write
             assert fresh(store) == truth and store.sources() == sources  # so is the kept file
-            header, rows = kept_file(store)
-            assert header["write"] == store.write_id() and len(rows) == len(truth)
+            header, columns = kept_file(store)
+            assert header["write"] == store.write_id() and {len(values) for values in columns.values()} == {len(truth)}
             seen.append(len(truth))
     assert seen[1] == seen[0] + 1 and seen[2] == seen[0] and seen[3] == seen[1]
     assert {s.id for s in sources} >= {"wam"}
@@ -58,17 +60,13 @@ def test_analyses_read_the_kept_claims_of_this_write_only(tmp_path):
     with open_store(tmp_path / "store") as store:
         loader.load(store, [EXAMPLE_FILE])
         fresh(store)
-        header, rows = kept_file(store)
-        quote = CLAIM_COLUMNS.index("quote")
-        rows[0][quote] = "forged"
-        lines = [json.dumps(header)] + [json.dumps(row) for row in rows]
+        header, columns = kept_file(store)
+        columns["quote"][0] = "forged"
+        lines = [json.dumps(header)] + [json.dumps(values) for values in columns.values()]
         kept_path(store, "claims").write_text("\n".join(lines) + "\n", encoding="utf-8")
         assert fresh(store)[0].quote == "forged"
         store._oxigraph.update(reads.FORGET_COUNTS)  # as a killed write leaves it
         assert store.write_id() is None and fresh(store) == read_claims(store) and fresh(store)[0].quote != "forged"
-
-
-CLAIM_COLUMNS = projection.CLAIM_COLUMNS
 
 
 @pytest.mark.parametrize(
@@ -76,7 +74,10 @@ CLAIM_COLUMNS = projection.CLAIM_COLUMNS
     [
         lambda text: text[: len(text) // 2],  # cut mid-line
         lambda text: text.replace('"asserted"', '{"no": "stance"}', 1),  # a value of the wrong kind
-        lambda text: text.replace(',"asserted"', "", 1),  # a column short
+        lambda text: text.replace(',"asserted"', "", 1),  # a value short
+        lambda text: text.replace('"2020-', '"2020/', 1),  # no date
+        lambda text: text.rsplit("\n", 2)[0] + "\n",  # a column short
+        lambda text: text + "[]\n",  # a column too many
         lambda text: text.replace("[", "", 3),  # no JSON at all
         lambda text: text.replace('"columns":', '"cols":', 1),  # another layout
         lambda text: "",

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF
@@ -22,7 +22,7 @@ from kg.ontology import load_ontology
 from kg.sparqltext import to_ox
 from kg.store.common import FORMAT_VERSION, STORE_NODE
 from kg.store.interface import Store
-from kg.store.kept import read_per_write
+from kg.store.kept import Layout, read_per_write, shared
 
 ACTORS_QUERY = """SELECT ?actor ?type ?label ?wikidata
    (GROUP_CONCAT(DISTINCT ?alias; separator="\\u001f") AS ?aliases) WHERE {
@@ -72,7 +72,7 @@ def sources(store: Store, ids: Iterable[str] | None = None) -> list[Source]:
     per source took 2 s, rdflib terms for its rows 1 s more; the scans take 0.7 s. All of
     them are read once per write of the data (``kg.store.kept.read_per_write``)."""
     if ids is None:
-        return read_per_write(store, "sources", SOURCE_COLUMNS, lambda: _sources(store, ""), _source_row, lambda: _kept_source(store))
+        return read_per_write(store, "sources", _source_layout(store), lambda: _sources(store, ""))
     wanted = sorted(i for i in set(ids) if ID_PATTERN.match(i))  # anything else is no source id
     if not wanted:
         return []
@@ -121,21 +121,25 @@ def property_scan(properties: Iterable[str], chosen: str = "") -> str:
 
 
 #: The columns of the kept sources (``sources``).
-SOURCE_COLUMNS = ["id", "title", "publisher", "url", "date"]
+SOURCE_COLUMNS = ("id", "title", "publisher", "url", "date")
 
 
-def _source_row(source: Source) -> list:
-    return [source.id, source.title, source.publisher, source.url, source.date and source.date.isoformat()]
+def _source_column(sources: Sequence[Source], name: str) -> list:
+    values = [getattr(source, name) for source in sources]
+    return [value and value.isoformat() for value in values] if name == "date" else values
 
 
-def _kept_source(store: Store) -> Callable[[list], Source]:
+def _source_layout(store: Store) -> Layout[Source]:
+    """How the sources are kept: a date as ISO text; where they come from is the store read."""
     where = Where(store.location)
 
-    def make(row: list) -> Source:
-        identifier, title, publisher, url, date = row  # unpacked: a damaged row has another length
-        return Source(id=identifier, title=title, publisher=publisher, url=url, date=_day(date), where=where)
+    def load(name: str, values: list) -> list:
+        return shared(values, dt.date.fromisoformat) if name == "date" else values
 
-    return make
+    def make(columns: list[list]) -> list[Source]:
+        return [Source(*row, where=where) for row in zip(*columns, strict=True)]
+
+    return Layout(SOURCE_COLUMNS, _source_column, load, make)
 
 
 def format_version(store: Store) -> int | None:
