@@ -20,7 +20,7 @@ from kg.errors import KgError
 from kg.gcpause import without_gc
 from kg.names import StoreActors
 from kg.ontology import load_ontology
-from kg.projection import Claim, actor_details, claims_by_edge, claims_graph, neighbourhood, select_claims
+from kg.projection import Claim, claims_by_edge, neighbourhood, select_claims
 from kg.selection import Selection
 from kg.store import Store
 
@@ -86,7 +86,7 @@ def diff(store: Store, start: dt.date, end: dt.date, selection: Selection = Sele
         raise KgError(f"--from {start} must be before --to {end}", field="--from")
     before, after = _claims(store, selection, start, end)
     links = [_links(claims) for claims in (before, after)]
-    changes = _link_changes(*links) + _turned(store, before, after) + _moved(store, selection, start, end, after)
+    changes = _link_changes(*links) + _turned(before, after) + _moved(store, selection, start, end, after)
     changes += _actor_changes(before, after)
     order = {kind: rank for rank, kind in enumerate(("started", "ended", "turned", "moved", "appeared", "vanished"))}
     return Diff(start, end, sorted(changes, key=lambda c: (order[c.kind], c.a, c.family, c.b)), before, after)
@@ -132,10 +132,9 @@ def _link_changes(before: dict[Link, list[Claim]], after: dict[Link, list[Claim]
     return started + ended
 
 
-def _turned(store: Store, before: list[Claim], after: list[Claim]) -> list[Change]:
+def _turned(before: list[Claim], after: list[Claim]) -> list[Change]:
     """Pairs whose camp sign flipped: allied on one date, opposed on the other."""
-    details = actor_details(store)
-    signed = [signed_graph(claims_graph(claims, details)) for claims in (before, after)]
+    signed = [signed_graph(claims) for claims in (before, after)]
     found = []
     for a, b, data in signed[1].edges(data=True):
         if signed[0].has_edge(a, b) and (old := signed[0][a][b]["sign"]) != data["sign"]:

@@ -32,7 +32,7 @@ from kg.analyse.results import (
     RelationPath,
     UnbalancedTriad,
 )
-from kg.analyse.signed import camp_families, signed_graph
+from kg.analyse.signed import Edge, actors_of, camp_edges, camp_families, collapse, signed_graph
 from kg.errors import KgError
 from kg.gcpause import without_gc
 from kg.names import StoreActors
@@ -72,8 +72,8 @@ def blocs(store: Store, selection: Selection = Selection()) -> Blocs:
     judged = with_denials(store, selection)
     claims = [claim for claim in judged if claim.stance in selection.stances]
     details = actor_details(store)
-    projection, index = claims_graph(claims, details), {claim.statement: claim for claim in claims}
-    signed = signed_graph(projection)
+    edges = camp_edges(claims)
+    signed = collapse(edges, actors_of(claims))
     if selection.focus is None:  # every actor is somewhere: one with no claim at all is unaligned
         signed.add_nodes_from(details.label)
     camps, unaligned = aligned_camps(signed)
@@ -81,28 +81,34 @@ def blocs(store: Store, selection: Selection = Selection()) -> Blocs:
     numbered += [(None, actor) for actor in sorted(unaligned)]
     members = [Member(number, actor, details.label[actor], details.type[actor]) for number, actor in numbered]
     camp_of = {member.actor: member.camp for member in members}
-    frustrated = [
-        Contradiction(f.a, f.b, (camp_of[f.a], camp_of[f.b]), f.sign, f.edges, tuple(index[s] for s in f.assertions))
-        for f in frustration(signed, camps)
-    ]
-    disputed = _contested_links(projection, signed, contests(judged), camp_of)
+    found = frustration(signed, camps)
+    index = _index(claims, {statement for f in found for statement in f.assertions})
+    frustrated = [Contradiction(f.a, f.b, (camp_of[f.a], camp_of[f.b]), f.sign, f.edges, _claims(index, f.assertions)) for f in found]
+    disputed = _contested_links(edges, signed, contests(judged), camp_of)
     return Blocs([sorted(c) for c in camps], sorted(unaligned), members, signed.number_of_edges(), frustrated, disputed)
 
 
-def _contested_links(projection: nx.MultiDiGraph, signed: nx.Graph, found: list[Contest], camp_of: dict) -> list[ContestedLink]:
-    """The pairs of actors whose camp-deciding edges contested claims stand behind, with
-    how the camps counted them: allies, enemies, or cancelled out (opposite claims on
-    equally many sources leave no link)."""
+def _index(claims: list[Claim], statements: set[str]) -> ClaimIndex:
+    """The claims of ``statements``, by statement: not a dict of every claim, at a million."""
+    return {claim.statement: claim for claim in claims if claim.statement in statements}
+
+
+def _contested_links(edges: dict[Edge, list[Claim]], signed: nx.Graph, found: list[Contest], camp_of: dict) -> list[ContestedLink]:
+    """The pairs of actors whose camp-deciding edges (``edges``) contested claims stand
+    behind, with how the camps counted them: allies, enemies, or cancelled out (opposite
+    claims on equally many sources leave no link)."""
     deciding = camp_families()
     by_pair: dict[tuple[str, str], list[Contest]] = {}
     for contest in found:
         if contest.family in deciding:
             by_pair.setdefault(tuple(sorted((contest.subject, contest.object))), []).append(contest)
+    between: dict[tuple[str, str], list[tuple[str, str, str]]] = {pair: [] for pair in by_pair}
+    for u, v, family in edges:
+        between.get((min(u, v), max(u, v)), []).append((u, family, v))
     links = []
     for (a, b), disputes in sorted(by_pair.items()):
-        edges = [(u, family, v) for u, v in ((a, b), (b, a)) for family in projection.get_edge_data(u, v, default={}) if family in deciding]
         sign = signed[a][b]["sign"] if signed.has_edge(a, b) else 0
-        links.append(ContestedLink(a, b, (camp_of.get(a), camp_of.get(b)), sign, tuple(sorted(edges)), tuple(disputes)))
+        links.append(ContestedLink(a, b, (camp_of.get(a), camp_of.get(b)), sign, tuple(sorted(between[a, b])), tuple(disputes)))
     return links
 
 
@@ -131,8 +137,9 @@ def contested(store: Store, selection: Selection = Selection()) -> Contested:
 @without_gc
 def balance(store: Store, selection: Selection = Selection()) -> Balance:
     """Unbalanced triads, with the claims on their three sides, and the balance ratio."""
-    projection, index = _projected(store, selection)
-    found = triads(signed_graph(projection))
+    claims = select_claims(store, selection)
+    found = triads(signed_graph(claims))
+    index = _index(claims, {statement for t in found if not t.balanced for statement in t.assertions})
     unbalanced = [UnbalancedTriad(t.actors, t.signs, t.edges, _claims(index, t.assertions)) for t in found if not t.balanced]
     return Balance(len(found), len(found) - len(unbalanced), unbalanced)
 
@@ -170,7 +177,7 @@ def centrality(store: Store, selection: Selection = Selection(), top: int = 5) -
     """The most connected backers, the brokers (betweenness) and the mediators that
     bridge opposing camps."""
     projection, index = _projected(store, selection)
-    camps, _ = aligned_camps(signed_graph(projection))
+    camps, _ = aligned_camps(signed_graph(list(index.values())))
     scores = top_backers(projection, top) + brokers(projection, top) + bridging_mediators(projection, camps)
     return Centrality([Ranked(s.kind, s.actor, s.score, s.detail, _score_claims(projection, index, s)) for s in scores])
 

@@ -51,7 +51,6 @@ from kg.projection import (
     Claim,
     actor_details,
     claims_by_edge,
-    claims_graph,
     contested_keys,
     select_claims,
     with_denials,
@@ -239,7 +238,7 @@ def map_data(
     grouped = strongest_lines(every_line, facts, max_lines)
     denials = claims_by_edge([c for c in claims if c.stance == "denied"])
     net = Network(directed=True, cdn_resources="in_line")
-    camp_of = _camps([c for c in made if c.statement in facts], details) if color_by_bloc else {}
+    camp_of = _camps([c for c in made if c.statement in facts]) if color_by_bloc else {}
     for actor, degree in sorted(_degrees(grouped, facts).items()):
         kind = details.type.get(actor, "State")
         style = TYPES.get(kind, TYPES["State"])
@@ -342,9 +341,9 @@ def _degrees(grouped: dict[tuple[str, str, str], list[Claim]], facts: set[str]) 
     return {actor: shown.get(actor, count) for actor, count in every.items()}
 
 
-def _camps(claims: list[Claim], details: Actors) -> dict[str, int]:
+def _camps(claims: list[Claim]) -> dict[str, int]:
     """Each actor's camp number as ``kg analyse blocs`` finds it over the same claims."""
-    camps, _ = aligned_camps(signed_graph(claims_graph(claims, details)))
+    camps, _ = aligned_camps(signed_graph(claims))
     return {actor: number for number, camp in enumerate(camps, 1) for actor in camp}
 
 
