@@ -180,10 +180,15 @@ def _load_column(name: str, values: list) -> list:
     if name in _DAYS:
         return shared(values, dt.date.fromisoformat)
     if name in _SEVERAL:
-        return shared(values, lambda text: tuple(map(sys.intern, text.split(_JOIN))) if text else ())
+        return shared(values, _ids)
     if name in _UNIQUE:
         return values
     return shared(values, lambda value: sys.intern(value) if isinstance(value, str) else value)
+
+
+def _ids(text: str) -> tuple[str, ...]:
+    """The ids of a kept tuple (most name one: no split)."""
+    return tuple(map(sys.intern, text.split(_JOIN))) if _JOIN in text else (sys.intern(text),) if text else ()
 
 
 CLAIM_LAYOUT = Layout(tuple(CLAIM_COLUMNS), _dump_column, _load_column, partial(slotted, Claim))

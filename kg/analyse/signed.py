@@ -64,16 +64,19 @@ def collapse(edges: dict[Edge, list[Claim]], actors: Iterable[str]) -> nx.Graph:
     (subject, object, family) order."""
     signs = {name: family.sign for name, family in load_ontology().families.items()}
     pairs: dict[tuple[str, str], list] = {}  # pair -> [total, edges, assertions, counted]
-    for subject, obj, family in sorted(edges):
+    for key in sorted(edges):
+        subject, obj, family = key
         if subject == obj:
             continue
         pair = pairs.setdefault((min(subject, obj), max(subject, obj)), [0, [], [], set()])
-        counted = pair[3]
-        fresh = sorted((c for c in edges[subject, obj, family] if c.statement not in counted), key=lambda c: c.statement)
-        pair[0] += signs[family] * len({source for claim in fresh for source in claim.sources})
+        behind = edges[key]
+        if pair[3]:  # the pair's other edges counted some claims already
+            behind = [claim for claim in behind if claim.statement not in pair[3]]
+        fresh = [claim.statement for claim in behind]
+        pair[0] += signs[family] * len(_sources(behind))
         pair[1].append((subject, family, obj))
-        pair[2].extend(claim.statement for claim in fresh)
-        counted.update(claim.statement for claim in fresh)
+        pair[2].extend(fresh)
+        pair[3].update(fresh)
     signed = nx.Graph()
     signed.add_nodes_from(sorted(actors))
     signed.add_edges_from(
@@ -82,3 +85,9 @@ def collapse(edges: dict[Edge, list[Claim]], actors: Iterable[str]) -> nx.Graph:
         if total != 0
     )
     return signed
+
+
+def _sources(claims: list[Claim]) -> set[str] | tuple[str, ...]:
+    """The distinct sources of ``claims``: a lone claim's own (most edges have one claim;
+    a claim names each of its sources once)."""
+    return claims[0].sources if len(claims) == 1 else {source for claim in claims for source in claim.sources}
