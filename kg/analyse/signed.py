@@ -80,8 +80,8 @@ def collapse(edges: dict[Edge, list[Claim]], actors: Iterable[str]) -> nx.Graph:
     signed = nx.Graph()
     signed.add_nodes_from(sorted(actors))
     signed.add_edges_from(
-        (a, b, {"edges": edges, "assertions": assertions, "sign": 1 if total > 0 else -1, "weight": abs(total)})
-        for (a, b), (total, edges, assertions, _) in pairs.items()
+        (a, b, {"edges": links, "assertions": assertions, "sign": 1 if total > 0 else -1, "weight": abs(total)})
+        for (a, b), (total, links, assertions, _) in pairs.items()
         if total != 0
     )
     return signed
