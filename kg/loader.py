@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from kg.model import NT_TERMS, Actor, Source
 from kg.names import ActorIndex
 from kg.ontology import Ontology, load_ontology, normalise
 from kg.output import Progress, ProgressBar
+from kg.projection import Claim, kept_loaded_claims, loaded_claim
 from kg.rules import (
     actor_kinds,
     check_types_agree,
@@ -33,6 +35,7 @@ from kg.rules import (
 from kg.shacl import check_load
 from kg.sources import FORMATS, Document, acled, read_documents
 from kg.store import Store
+from kg.store.reads import kept_loaded_sources
 
 #: Loads with fewer assertions finish too fast for a progress bar to help.
 PROGRESS_FROM = 20_000
@@ -139,15 +142,26 @@ def _stream(
     apply to every record, and an error in any leaves the store as it was.
     """
     reports = []
-    with store.bulk_writer([document_graph(doc) for doc in documents], progress) as out:
+    graphs = [document_graph(doc) for doc in documents]
+    whole = set(store.data_graphs()) <= set(graphs)  # then what it loads is all the store will hold
+    families = {relation.name: ontology.family(relation).name for relation in ontology.relations.values()}
+    claims: list[Claim] = []
+    loaded_sources: list[Source] = []
+    with ExitStack() as keeping, store.bulk_writer(graphs, progress) as out:
         while documents:
             doc = documents.pop(0)  # the caller's list: each document is freed once written
             graph = NT_TERMS.iri(str(document_graph(doc)))
             lines = 0
-            for s, p, o in document_terms(doc, index, sources, ontology, bar, NT_TERMS, kinds):
+            kept = (lambda assertion, statement: claims.append(loaded_claim(assertion, statement, families))) if whole else None
+            for s, p, o in document_terms(doc, index, sources, ontology, bar, NT_TERMS, kinds, kept):
                 out.write(f"{s} {p} {o} {graph} .\n")
                 lines += 1
+            loaded_sources += doc.sources
             reports.append(_report(doc, lines, warnings))
+        if whole:  # so that the first analysis need not read a million claims back out of the store
+            keeping.enter_context(kept_loaded_claims(store, claims))
+            keeping.enter_context(kept_loaded_sources(store, loaded_sources))
+            claims.clear()  # written to a draft: not held while the bulk loader runs
     return reports
 
 

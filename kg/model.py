@@ -452,11 +452,12 @@ def source_triples(source: Source, terms=RDF_TERMS) -> Iterator[tuple]:
         yield node, iri(v.comment), terms.literal(source.note)
 
 
-def assertion_triples(assertion: Assertion, terms=RDF_TERMS) -> Iterator[tuple]:
-    """The statement node and its provenance; the direct edges come from ``kg.ontology``."""
+def assertion_triples(assertion: Assertion, terms=RDF_TERMS, statement_id: str | None = None) -> Iterator[tuple]:
+    """The statement node and its provenance; the direct edges come from ``kg.ontology``.
+    ``statement_id``: the assertion's, when the caller hashed it already (once per claim)."""
     v, iri = _vocab(), terms.iri
     kgo = v.kgo
-    node = iri(v.stmt + assertion.statement_id)
+    node = iri(v.stmt + (statement_id or assertion.statement_id))
     yield node, iri(v.type), iri(kgo + "Assertion")
     for subject in assertion.subjects:
         yield node, iri(kgo + "subject"), iri(v.actor + subject)

@@ -15,6 +15,7 @@ import logging
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from functools import cache, partial
@@ -26,14 +27,14 @@ from rdflib.namespace import PROV, RDFS
 
 from kg.errors import KgError
 from kg.gcpause import without_gc
-from kg.model import last_day
+from kg.model import Assertion, decimal_lexical, last_day
 from kg.names import StoreActors
-from kg.namespaces import ACTOR, KGO, SOURCE, local_name
+from kg.namespaces import ACTOR, KGO, SOURCE, STMT, local_name
 from kg.ontology import load_ontology
 from kg.selection import Selection
 from kg.sparqltext import to_ox
 from kg.store import Store
-from kg.store.kept import Layout, read_per_write, shared, slotted
+from kg.store.kept import Layout, kept_after_write, read_per_write, shared, slotted
 from kg.store.reads import property_values
 
 if TYPE_CHECKING:
@@ -140,6 +141,18 @@ def all_claims(store: Store) -> list[Claim]:
     this process's memory, or from the file kept in the store folder
     (``kg.store.kept.read_per_write``): at 1M assertions, seconds instead of minutes."""
     return read_per_write(store, "claims", CLAIM_LAYOUT, lambda: _read_saying_so(store))
+
+
+def kept_loaded_claims(store: Store, claims: list[Claim]) -> AbstractContextManager:
+    """``claims`` (``loaded_claim`` of every assertion a load of the whole store wrote), kept
+    as the store's claims when the block that writes them ends (``kept_after_write``): what
+    ``read_claims`` will read, one claim per statement, in statement order. A statement
+    loaded twice with different notes (two ``rdfs:comment``) is left to ``read_claims``."""
+    by_statement: dict[str, Claim] = {}
+    for claim in claims:
+        if by_statement.setdefault(claim.statement, claim) != claim:
+            return nullcontext()
+    return kept_after_write(store, "claims", CLAIM_LAYOUT, [by_statement[statement] for statement in sorted(by_statement)])
 
 
 #: From how many assertions reading them all out of the store says so (logger ``kg``, which
@@ -256,6 +269,40 @@ def _claim(statement: str, row: dict, relation: str, family: str, said: dict[str
         date_precision=said.get("date_precision", "day"),
         valid_from_precision=said.get("valid_from_precision", "day"),
         valid_until_precision=until_precision,
+    )
+
+
+#: The statement IRIs' common part.
+STATEMENTS = str(STMT)
+
+
+def loaded_claim(assertion: Assertion, statement_id: str, families: dict[str, str]) -> Claim:
+    """The claim ``read_claims`` will read for a resolved ``assertion`` (of ``statement_id``)
+    once it is loaded (``families``: relation name -> family name), field by field as ``_claim`` makes it from
+    the triples ``kg.model.assertion_triples`` writes: the load of a whole store keeps its
+    claims (``kg.loader``) without reading them back."""
+    subjects = sorted(set(map(sys.intern, assertion.subjects)))
+    return Claim(
+        statement=STATEMENTS + statement_id,
+        subject=subjects[0],
+        co_subjects=tuple(subjects[1:]),
+        relation=assertion.relation,
+        family=families[assertion.relation],
+        objects=tuple(sorted(set(map(sys.intern, assertion.objects)))),
+        sources=tuple(sorted(set(map(sys.intern, assertion.sources)))),
+        confidence=float(decimal_lexical(assertion.confidence)),
+        date=assertion.date,
+        valid_from=assertion.valid_from,
+        valid_until=None if assertion.valid_until is None else last_day(assertion.valid_until, assertion.valid_until_precision),
+        quote=assertion.quote,
+        stance=assertion.stance,
+        said_by=assertion.said_by or assertion.said_by_text,
+        process=assertion.process,
+        host=assertion.host,
+        note=assertion.note,
+        date_precision=assertion.date_precision,
+        valid_from_precision=assertion.valid_from_precision,
+        valid_until_precision=assertion.valid_until_precision,
     )
 
 

@@ -422,8 +422,11 @@ def document_terms(
     bar: ProgressBar | None = None,
     terms=RDF_TERMS,
     kinds: Mapping[str, str] | None = None,
+    resolved: Callable[[Assertion, str], object] | None = None,
 ) -> Iterator[tuple]:
-    """The triples of ``document_triples``, one by one, in the given term encoding.
+    """The triples of ``document_triples``, one by one, in the given term encoding; each
+    assertion, resolved, also goes to ``resolved`` with its statement id (the loader keeps what it loads), and its
+    record then leaves ``doc``: a document is read once.
 
     Raises ``KgError`` at the first record that breaks a rule; a caller writing as it goes
     must then throw away what it wrote. Each direct edge comes once, however many claims imply it.
@@ -439,11 +442,16 @@ def document_terms(
     single = single_source(doc)
     index = document_index(doc, index)
     edges: set[tuple] = set()
-    for number, raw in enumerate(doc.assertions, 1):
+    records = doc.assertions
+    for number, raw in enumerate(records, 1):
         if bar is not None and number % 1000 == 0:
             bar.update(1000)
         assertion = resolve_assertion(raw, index, sources, single, ontology, kinds)
-        yield from assertion_triples(assertion, terms)
+        statement = assertion.statement_id
+        if resolved is not None:
+            records[number - 1] = None  # the record, read: freed as its claim is kept, not both all at once
+            resolved(assertion, statement)
+        yield from assertion_triples(assertion, terms, statement)
         for edge in edge_terms(assertion, ontology, terms):
             if edge not in edges:
                 edges.add(edge)

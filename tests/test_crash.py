@@ -20,6 +20,8 @@ import pytest
 from bench.generate import generate, write_csv
 from kg import loader
 from kg import store as store_module
+from kg.projection import CLAIM_LAYOUT, all_claims, read_claims
+from kg.store import kept, open_store
 from tests.conftest import EXAMPLE, counts_agree, snapshot
 
 
@@ -162,3 +164,22 @@ def test_a_read_removes_what_a_killed_bulk_load_left(states, big_folder, tmp_pat
     assert result.returncode == 0, result.stderr
     assert leftovers(store_dir) == [] and "interrupted" in result.stderr
     assert snapshot(store_dir) == after
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.02, 0.1])
+def test_sigkill_while_a_first_load_keeps_its_claims(big_folder, tmp_path, delay):
+    """A load of a whole store drafts its claims beside the store, and heads the draft with
+    the write's id once the write ends. Killed with the draft on disk, the store answers from
+    its data, never from the draft; the next load removes the draft and keeps anew."""
+    store_dir = tmp_path / "store"
+    store_dir.mkdir()  # an empty folder: a store to be
+    kill_when(start_load(store_dir, big_folder), store_dir, ".kg-kept-claims.json.*.tmp", delay)
+    with open_store(store_dir) as store:  # a writer's open: the killed load is finished or undone, the draft gone
+        assert all_claims(store) == read_claims(store)
+    assert not list(store_dir.glob(".kg-kept-*"))
+    kept._last_read.clear()
+    assert kg(store_dir, "load", str(big_folder)).returncode == 0
+    with open_store(store_dir, read_only=True) as store:
+        claims = kept.read_kept(store, "claims", store.write_id(), CLAIM_LAYOUT)
+        assert claims == read_claims(store) and len(claims) == 20_000
+    assert not list(store_dir.glob(".kg-kept-*.tmp"))

@@ -8,12 +8,14 @@ import json
 
 import pytest
 
-from kg import loader
+from kg import loader, projection
 from kg.analyse.reports import contested
+from kg.errors import KgError
 from kg.projection import all_claims, read_claims
-from kg.store import kept, open_store, reads
+from kg.store import kept, open_store, oxigraph, reads
 from kg.store.kept import kept_path
-from tests.conftest import EXAMPLE_FILE, write
+from tests.conftest import EVERY_EXAMPLE, EXAMPLE_FILE, write
+from tests.test_loader import TRICKY
 
 DENIAL = """sources:
   wam: {title: WAM, date: 2023-06-01}
@@ -109,3 +111,68 @@ def test_only_a_writer_removes_the_drafts_a_killed_reader_left(tmp_path):
 def test_a_store_in_memory_keeps_nothing_on_disk(store):
     loader.load(store, [EXAMPLE_FILE])
     assert kept_path(store, "claims") is None and fresh(store) == read_claims(store)
+
+
+def kept_now(store, name: str):
+    """What is kept as ``name`` for the data now (None: nothing), read straight from the file."""
+    layout = projection.CLAIM_LAYOUT if name == "claims" else reads._source_layout(store)
+    return kept.read_kept(store, name, store.write_id(), layout)
+
+
+def test_a_load_of_the_whole_store_keeps_what_it_wrote(tmp_path, monkeypatch):
+    """A bulk load that replaces everything the store held keeps its claims and sources as it
+    writes them, so the first analysis reads no claim back out of the store: exactly what a
+    read of the store gives, field by field (stances, voices, partial dates, joint mediation,
+    escapes), and no draft left."""
+    monkeypatch.setattr(loader, "BULK_ASSERTIONS", 0)
+    files = [*EVERY_EXAMPLE, write(tmp_path / "tricky.yaml", TRICKY)]
+    folder = tmp_path / "store"
+    with open_store(folder) as store:
+        for _ in range(2):  # a first load, then the same files again: each replaces the whole store
+            loader.load(store, files)
+            claims, sources = kept_now(store, "claims"), kept_now(store, "sources")
+            assert claims == read_claims(store) and len(claims) > 200
+            assert sources == reads._sources(store, "") and len(sources) > 80
+            assert {c.stance for c in claims} == {"asserted", "alleged", "denied"} and any(c.co_subjects for c in claims)
+    assert not list(folder.glob(".kg-kept-*"))
+
+
+def test_a_load_beside_other_files_keeps_nothing(tmp_path, monkeypatch):
+    """A load into a store holding other files does not know all the store's claims: what
+    was kept stays that of the earlier write, and the analyses read the store."""
+    monkeypatch.setattr(loader, "BULK_ASSERTIONS", 0)
+    with open_store(tmp_path / "store") as store:
+        loader.load(store, [EXAMPLE_FILE])
+        written = kept_file(store)[0]["write"]
+        loader.load(store, [write(tmp_path / "denial.yaml", DENIAL)])
+        assert kept_file(store)[0]["write"] == written != store.write_id()
+        assert fresh(store) == read_claims(store) and any(c.stance == "denied" for c in fresh(store))
+
+
+def test_a_statement_two_files_load_is_kept_once_or_left_to_the_read(tmp_path, monkeypatch):
+    """The same claim in two files is one statement, kept once; with two different notes it
+    holds both, which only a read of the store resolves: then nothing is kept."""
+    monkeypatch.setattr(loader, "BULK_ASSERTIONS", 0)
+    text = EXAMPLE_FILE.read_text(encoding="utf-8")
+    twin = write(tmp_path / "twin.yaml", text)
+    noted = write(tmp_path / "noted.yaml", text.replace("quote:", "note: another reading\n    quote:", 1))
+    for second, kept_claims in ((twin, True), (noted, False)):
+        with open_store(tmp_path / second.stem) as store:
+            loader.load(store, [EXAMPLE_FILE, second])
+            assert (kept_now(store, "claims") == read_claims(store)) if kept_claims else kept_now(store, "claims") is None
+            assert fresh(store) == read_claims(store)
+
+
+def test_a_failed_bulk_load_keeps_nothing_and_leaves_no_draft(tmp_path, monkeypatch):
+    monkeypatch.setattr(loader, "BULK_ASSERTIONS", 0)
+    folder = tmp_path / "store"
+    with open_store(folder) as store:
+        loader.load(store, [EXAMPLE_FILE])
+        before = kept_path(store, "claims").read_bytes()
+        def full(*args, **kwargs):
+            raise OSError("No space left on device")
+
+        monkeypatch.setattr(oxigraph, "replace_journaled", full)  # the bulk loader fails: nothing changes
+        with pytest.raises(KgError, match="nothing was changed"):
+            loader.load(store, [EXAMPLE_FILE, write(tmp_path / "denial.yaml", DENIAL)])
+        assert kept_path(store, "claims").read_bytes() == before and not list(folder.glob(".kg-kept-*"))

@@ -18,12 +18,15 @@ it must not run their code.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 from collections import deque
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TextIO, TypeVar
 
 from kg.atomic import atomic_writer
 from kg.errors import KgError
@@ -68,6 +71,43 @@ def read_per_write(store: Store, name: str, layout: Layout[T], read: Callable[[]
             keep(store, name, write, layout, values)
         last = _last_read[name, store.location] = (write, values)
     return list(last[1])
+
+
+@contextmanager
+def kept_after_write(store: Store, name: str, layout: Layout[T], values: Sequence[T]) -> Iterator[None]:
+    """Keep ``values`` as ``name`` for the data a write in this block makes, by the writer
+    that knows them: a load of a whole store need not read them back out of it.
+
+    Their columns are written now, to a draft beside the kept files, so that the caller can
+    free them before the write's heaviest part (the bulk loader); when the block ends
+    without an error, the draft is headed with the write's id (known only then) and kept.
+    No draft outlives the block (one a killed writer left, the next writer removes)."""
+    path = kept_path(store, name)
+    draft = None if path is None else _draft(path, layout, values)
+    del values  # not held by this frame through the block
+    try:
+        yield
+        write = store.write_id()
+        if draft is not None and write is not None:
+            with suppress(KgError, OSError), atomic_writer(path, "w") as kept, draft.open(encoding="utf-8") as columns:
+                kept.write(json.dumps(_header(name, write, layout)) + "\n")
+                shutil.copyfileobj(columns, kept, 1 << 20)
+    finally:
+        if draft is not None:
+            draft.unlink(missing_ok=True)
+
+
+def _draft(path: Path, layout: Layout[T], values: Sequence[T]) -> Path | None:
+    """The columns of ``values``, written to a draft that a writer opening the store
+    removes if a kill left it (``kg.store.folder.KEPT_DRAFTS``; None: the folder cannot be written)."""
+    draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with draft.open("w", encoding="utf-8") as out:
+            _write_columns(out, layout, values)
+    except OSError:
+        draft.unlink(missing_ok=True)
+        return None
+    return draft
 
 
 def shared(values: list, convert: Callable[[Hashable], object] = sys.intern) -> list:
@@ -136,10 +176,14 @@ def keep(store: Store, name: str, write: str, layout: Layout[T], values: Sequenc
     try:
         with atomic_writer(path, "w") as kept:
             kept.write(json.dumps(_header(name, write, layout)) + "\n")
-            for column in layout.columns:
-                kept.write(json.dumps(layout.dump(values, column), ensure_ascii=False, separators=(",", ":")) + "\n")
+            _write_columns(kept, layout, values)
     except KgError:
         pass  # keeping is a saving, not a promise: the next read reads the store again
+
+
+def _write_columns(out: TextIO, layout: Layout[T], values: Sequence[T]) -> None:
+    for column in layout.columns:
+        out.write(json.dumps(layout.dump(values, column), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def _header(name: str, write: str, layout: Layout) -> dict:

@@ -12,6 +12,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF
@@ -22,7 +23,7 @@ from kg.ontology import load_ontology
 from kg.sparqltext import to_ox
 from kg.store.common import FORMAT_VERSION, STORE_NODE
 from kg.store.interface import Store
-from kg.store.kept import Layout, read_per_write, shared
+from kg.store.kept import Layout, kept_after_write, read_per_write, shared
 
 ACTORS_QUERY = """SELECT ?actor ?type ?label ?wikidata
    (GROUP_CONCAT(DISTINCT ?alias; separator="\\u001f") AS ?aliases) WHERE {
@@ -77,6 +78,18 @@ def sources(store: Store, ids: Iterable[str] | None = None) -> list[Source]:
     if not wanted:
         return []
     return _sources(store, "VALUES ?s { " + " ".join(str(to_ox(SOURCE[i])) for i in wanted) + " } ")
+
+
+def kept_loaded_sources(store: Store, loaded: list[Source]) -> AbstractContextManager:
+    """The sources a load of the whole store wrote, kept as the store's when the block that
+    writes them ends (``kg.store.kept.kept_after_write``): as ``_sources`` will read them
+    (an empty publisher or URL is not written). A source two files define is left to
+    ``_sources``."""
+    where = Where(store.location)
+    found = {s.id: Source(s.id, s.title, s.publisher or None, s.url or None, s.date, where=where) for s in loaded}
+    if len(found) < len(loaded):
+        return nullcontext()
+    return kept_after_write(store, "sources", _source_layout(store), [found[i] for i in sorted(found)])
 
 
 def _sources(store: Store, values: str) -> list[Source]:
