@@ -278,9 +278,9 @@ STATEMENTS = str(STMT)
 
 def loaded_claim(assertion: Assertion, statement_id: str, families: dict[str, str]) -> Claim:
     """The claim ``read_claims`` will read for a resolved ``assertion`` (of ``statement_id``)
-    once it is loaded (``families``: relation name -> family name), field by field as ``_claim`` makes it from
-    the triples ``kg.model.assertion_triples`` writes: the load of a whole store keeps its
-    claims (``kg.loader``) without reading them back."""
+    once it is loaded (``families``: relation name -> family name), field by field as
+    ``_claim`` makes it from the triples ``kg.model.assertion_triples`` writes: the load of a
+    whole store keeps its claims (``kg.loader``) without reading them back."""
     subjects = sorted(set(map(sys.intern, assertion.subjects)))
     return Claim(
         statement=STATEMENTS + statement_id,
