@@ -244,7 +244,7 @@ def bench_size(n: int, runs: int, baseline: bool, work: Path) -> dict:
 def print_table(result: dict) -> None:
     n = result["assertions"]
     print(f"\n{n:,} assertions ({result['triples']:,} triples)")
-    print(f"{'measure':<62} {'kg':>12} {'baseline':>12} {'ratio':>8}")
+    print(f"{'measure':<74} {'kg':>12} {'baseline':>12} {'ratio':>8}")
     rows = [("load s (floor: csv read)", result["kg_load_s"], result["csv_read_s"])]
     rows.append(("load s (floor: bulk loader)", result["kg_load_s"], result["bulk_floor"]["s"]))
     rows.append(("load peak MB (bulk loader)", result["kg_load_peak_mb"], result["bulk_floor"]["peak_mb"]))
@@ -267,7 +267,7 @@ def print_table(result: dict) -> None:
     for label, ours, base in rows:
         ratio = f"{base / ours:.1f}x" if isinstance(base, float) else ""
         shown = f"{base:.2f}" if isinstance(base, float) else (base or "")
-        print(f"{label:<62} {ours:>12.2f} {shown:>12} {ratio:>8}")
+        print(f"{label:<74} {ours:>12.2f} {shown:>12} {ratio:>8}")
 
 
 def main() -> None:
