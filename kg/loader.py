@@ -35,6 +35,7 @@ from kg.rules import (
 from kg.shacl import check_load
 from kg.sources import FORMATS, Document, acled, read_documents
 from kg.store import Store
+from kg.store.kept import kept_path
 from kg.store.reads import kept_loaded_sources
 
 #: Loads with fewer assertions finish too fast for a progress bar to help.
@@ -143,9 +144,10 @@ def _stream(
     """
     reports = []
     graphs = [document_graph(doc) for doc in documents]
-    whole = set(store.data_graphs()) <= set(graphs)  # then what it loads is all the store will hold
+    # what it loads is all the store will hold: it keeps that, where the store has a folder
+    whole = kept_path(store, "claims") is not None and set(store.data_graphs()) <= set(graphs)
     families = {relation.name: ontology.family(relation).name for relation in ontology.relations.values()}
-    claims: list[Claim] = []
+    claims: list[Claim | None] = []
     loaded_sources: list[Source] = []
     with ExitStack() as keeping, store.bulk_writer(graphs, progress) as out:
         while documents:

@@ -143,14 +143,14 @@ def all_claims(store: Store) -> list[Claim]:
     return read_per_write(store, "claims", CLAIM_LAYOUT, lambda: _read_saying_so(store))
 
 
-def kept_loaded_claims(store: Store, claims: list[Claim]) -> AbstractContextManager:
+def kept_loaded_claims(store: Store, claims: list[Claim | None]) -> AbstractContextManager:
     """``claims`` (``loaded_claim`` of every assertion a load of the whole store wrote), kept
     as the store's claims when the block that writes them ends (``kept_after_write``): what
     ``read_claims`` will read, one claim per statement, in statement order. A statement
     loaded twice with different notes (two ``rdfs:comment``) is left to ``read_claims``."""
     by_statement: dict[str, Claim] = {}
     for claim in claims:
-        if by_statement.setdefault(claim.statement, claim) != claim:
+        if claim is not None and by_statement.setdefault(claim.statement, claim) != claim:
             return nullcontext()
     return kept_after_write(store, "claims", CLAIM_LAYOUT, [by_statement[statement] for statement in sorted(by_statement)])
 
@@ -276,11 +276,15 @@ def _claim(statement: str, row: dict, relation: str, family: str, said: dict[str
 STATEMENTS = str(STMT)
 
 
-def loaded_claim(assertion: Assertion, statement_id: str, families: dict[str, str]) -> Claim:
+def loaded_claim(assertion: Assertion, statement_id: str, families: dict[str, str]) -> Claim | None:
     """The claim ``read_claims`` will read for a resolved ``assertion`` (of ``statement_id``)
     once it is loaded (``families``: relation name -> family name), field by field as
     ``_claim`` makes it from the triples ``kg.model.assertion_triples`` writes: the load of a
-    whole store keeps its claims (``kg.loader``) without reading them back."""
+    whole store keeps its claims (``kg.loader``) without reading them back. None for an
+    assertion ``read_claims`` passes over (an RDF statement with no object, no source or
+    no date); a precision counts only beside its date, the only place it is written."""
+    if not (assertion.objects and assertion.sources and assertion.date):
+        return None
     subjects = sorted(set(map(sys.intern, assertion.subjects)))
     return Claim(
         statement=STATEMENTS + statement_id,
@@ -301,8 +305,8 @@ def loaded_claim(assertion: Assertion, statement_id: str, families: dict[str, st
         host=assertion.host,
         note=assertion.note,
         date_precision=assertion.date_precision,
-        valid_from_precision=assertion.valid_from_precision,
-        valid_until_precision=assertion.valid_until_precision,
+        valid_from_precision=assertion.valid_from_precision if assertion.valid_from else "day",
+        valid_until_precision=assertion.valid_until_precision if assertion.valid_until else "day",
     )
 
 

@@ -176,3 +176,33 @@ def test_a_failed_bulk_load_keeps_nothing_and_leaves_no_draft(tmp_path, monkeypa
         with pytest.raises(KgError, match="nothing was changed"):
             loader.load(store, [EXAMPLE_FILE, write(tmp_path / "denial.yaml", DENIAL)])
         assert kept_path(store, "claims").read_bytes() == before and not list(folder.glob(".kg-kept-*"))
+
+
+ODD_TURTLE = """@prefix kgo: <https://w3id.org/actorgraph/ontology#> .
+@prefix actor: <https://w3id.org/actorgraph/actor/> .
+@prefix source: <https://w3id.org/actorgraph/source/> .
+@prefix stmt: <https://w3id.org/actorgraph/statement/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+actor:a a kgo:State ; rdfs:label "A" .
+actor:b a kgo:State ; rdfs:label "B" .
+source:s1 a kgo:Source ; <http://purl.org/dc/terms/title> "An article" ; <http://purl.org/dc/terms/date> "2023-05-20"^^xsd:date .
+stmt:objectless a kgo:Assertion ; kgo:subject actor:a ; kgo:relation kgo:backs ;
+    prov:wasDerivedFrom source:s1 ; kgo:confidence 1.0 ; kgo:dateReported "2023-05-20"^^xsd:date .
+stmt:precise a kgo:Assertion ; kgo:subject actor:a ; kgo:relation kgo:backs ; kgo:object actor:b ;
+    prov:wasDerivedFrom source:s1 ; kgo:confidence 1.0 ; kgo:dateReported "2023-05-20"^^xsd:date ;
+    kgo:validUntilPrecision "year" ; kgo:validFromPrecision "month" .
+"""
+
+
+def test_a_load_keeps_only_what_a_read_of_the_store_gives(tmp_path, monkeypatch):
+    """RDF may say less than kg writes: a statement with no object (no claim to a read of
+    the store) and precisions without their dates (written only beside a date)."""
+    monkeypatch.setattr(loader, "BULK_ASSERTIONS", 0)
+    with open_store(tmp_path / "store") as store:
+        loader.load(store, [write(tmp_path / "odd.ttl", ODD_TURTLE)])
+        claims = kept_now(store, "claims")
+        assert claims == read_claims(store) and len(claims) == 1
+        assert (claims[0].valid_from_precision, claims[0].valid_until_precision) == ("day", "day")

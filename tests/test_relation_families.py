@@ -239,3 +239,14 @@ def test_a_symmetric_claim_under_a_one_way_family_counts_once_in_the_camps(tmp_p
     graph.load(str(data))
     signed = signed_graph(claims(graph))
     assert not signed.has_edge("a", "b")  # one source each way: they cancel out
+
+
+def test_a_claim_naming_a_source_twice_counts_it_once():
+    import datetime as dt
+
+    from kg.projection import Claim
+
+    day = dt.date(2023, 5, 1)
+    backs = Claim("s1", "a", "backs", "backs", ("b",), ("x", "x"), 0.8, day)
+    opposes = Claim("s2", "a", "opposes", "opposes", ("b",), ("y",), 0.8, day)
+    assert not signed_graph([backs, opposes]).has_edge("a", "b")  # one source each: they cancel out

@@ -87,7 +87,6 @@ def collapse(edges: dict[Edge, list[Claim]], actors: Iterable[str]) -> nx.Graph:
     return signed
 
 
-def _sources(claims: list[Claim]) -> set[str] | tuple[str, ...]:
-    """The distinct sources of ``claims``: a lone claim's own (most edges have one claim;
-    a claim names each of its sources once)."""
-    return claims[0].sources if len(claims) == 1 else {source for claim in claims for source in claim.sources}
+def _sources(claims: list[Claim]) -> set[str]:
+    """The distinct sources of ``claims``."""
+    return set(claims[0].sources) if len(claims) == 1 else {source for claim in claims for source in claim.sources}

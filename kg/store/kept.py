@@ -88,14 +88,21 @@ def kept_after_write(store: Store, name: str, layout: Layout[T], values: Sequenc
     del values  # not held by this frame through the block
     try:
         yield
-        write = store.write_id()
-        if draft is not None and write is not None:
-            with suppress(KgError, OSError), atomic_writer(path, "w") as kept, draft.open(encoding="utf-8") as columns:
-                kept.write(json.dumps(_header(name, write, layout)) + "\n")
-                shutil.copyfileobj(columns, kept, 1 << 20)
+        if draft is not None:
+            with suppress(KgError, OSError):  # the write is done: keeping it is a saving, not a promise
+                _head(store, name, layout, path, draft)
     finally:
         if draft is not None:
             draft.unlink(missing_ok=True)
+
+
+def _head(store: Store, name: str, layout: Layout, path: Path, draft: Path) -> None:
+    """Keep ``draft`` as ``name``, headed with the id of the data the store now holds."""
+    write = store.write_id()
+    if write is not None:
+        with atomic_writer(path, "w") as kept, draft.open(encoding="utf-8") as columns:
+            kept.write(json.dumps(_header(name, write, layout)) + "\n")
+            shutil.copyfileobj(columns, kept, 1 << 20)
 
 
 def _draft(path: Path, layout: Layout[T], values: Sequence[T]) -> Path | None:
