@@ -148,13 +148,13 @@ def _stream(
     whole = kept_path(store, "claims") is not None and set(store.data_graphs()) <= set(graphs)
     families = {relation.name: ontology.family(relation).name for relation in ontology.relations.values()}
     claims: list[Claim | None] = []
+    kept = (lambda assertion, statement: claims.append(loaded_claim(assertion, statement, families))) if whole else None
     loaded_sources: list[Source] = []
     with ExitStack() as keeping, store.bulk_writer(graphs, progress) as out:
         while documents:
             doc = documents.pop(0)  # the caller's list: each document is freed once written
             graph = NT_TERMS.iri(str(document_graph(doc)))
             lines = 0
-            kept = (lambda assertion, statement: claims.append(loaded_claim(assertion, statement, families))) if whole else None
             for s, p, o in document_terms(doc, index, sources, ontology, bar, NT_TERMS, kinds, kept):
                 out.write(f"{s} {p} {o} {graph} .\n")
                 lines += 1

@@ -424,9 +424,9 @@ def document_terms(
     kinds: Mapping[str, str] | None = None,
     resolved: Callable[[Assertion, str], object] | None = None,
 ) -> Iterator[tuple]:
-    """The triples of ``document_triples``, one by one, in the given term encoding; each
-    assertion, resolved, also goes to ``resolved`` with its statement id (the loader keeps what it loads), and its
-    record then leaves ``doc``: a document is read once.
+    """The triples of ``document_triples``, one by one, in the given term encoding. Each
+    assertion, resolved, also goes to ``resolved`` with its statement id (the loader keeps
+    what it loads), and its record then leaves ``doc``: a document is read once.
 
     Raises ``KgError`` at the first record that breaks a rule; a caller writing as it goes
     must then throw away what it wrote. Each direct edge comes once, however many claims imply it.

@@ -22,6 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ain-issa-2020"
 EXAMPLE_FILE = EXAMPLE / "ain-issa.yaml"
 #: Every example's data, as the commands are given it (relative to ``ROOT``).
+#: The prefixes of kg's namespaces, to write statements in Turtle.
+TURTLE_PREFIXES = """@prefix kgo: <https://w3id.org/actorgraph/ontology#> .
+@prefix actor: <https://w3id.org/actorgraph/actor/> .
+@prefix source: <https://w3id.org/actorgraph/source/> .
+@prefix stmt: <https://w3id.org/actorgraph/statement/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
 EVERY_EXAMPLE = [
     "examples/ain-issa-2020/",
     "examples/sudan-2025/",

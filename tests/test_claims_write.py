@@ -26,6 +26,7 @@ from kg.shacl import shacl_violations
 from kg.sources import read_document
 from kg.store import open_store
 from kg.validate import validate_files
+from tests.conftest import TURTLE_PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,15 +83,7 @@ CLAIMS_JSON = {
     ],
 }  # fmt: skip
 
-CLAIMS_TURTLE = """
-@prefix kgo: <https://w3id.org/actorgraph/ontology#> .
-@prefix actor: <https://w3id.org/actorgraph/actor/> .
-@prefix source: <https://w3id.org/actorgraph/source/> .
-@prefix stmt: <https://w3id.org/actorgraph/statement/> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-
+CLAIMS_TURTLE = TURTLE_PREFIXES + """
 source:s1 a kgo:Source ; <http://purl.org/dc/terms/title> "An article" ;
     <http://purl.org/dc/terms/date> "2023-05-20"^^xsd:date ; rdfs:comment "Read from a stored copy." .
 

@@ -14,7 +14,7 @@ from kg.errors import KgError
 from kg.projection import all_claims, read_claims
 from kg.store import kept, open_store, oxigraph, reads
 from kg.store.kept import kept_path
-from tests.conftest import EVERY_EXAMPLE, EXAMPLE_FILE, write
+from tests.conftest import EVERY_EXAMPLE, EXAMPLE_FILE, TURTLE_PREFIXES, write
 from tests.test_loader import TRICKY
 
 DENIAL = """sources:
@@ -178,14 +178,7 @@ def test_a_failed_bulk_load_keeps_nothing_and_leaves_no_draft(tmp_path, monkeypa
         assert kept_path(store, "claims").read_bytes() == before and not list(folder.glob(".kg-kept-*"))
 
 
-ODD_TURTLE = """@prefix kgo: <https://w3id.org/actorgraph/ontology#> .
-@prefix actor: <https://w3id.org/actorgraph/actor/> .
-@prefix source: <https://w3id.org/actorgraph/source/> .
-@prefix stmt: <https://w3id.org/actorgraph/statement/> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-
+ODD_TURTLE = TURTLE_PREFIXES + """
 actor:a a kgo:State ; rdfs:label "A" .
 actor:b a kgo:State ; rdfs:label "B" .
 source:s1 a kgo:Source ; <http://purl.org/dc/terms/title> "An article" ; <http://purl.org/dc/terms/date> "2023-05-20"^^xsd:date .

@@ -7,8 +7,8 @@ JSON array a column: see ``Layout``), headed by the ``write_id`` of the data it 
 from; a load that replaces the whole store keeps what it wrote the same way, without reading
 it back (``kept_after_write``). It is used only while the store still has that id: every
 write gives the data a new one (``kg.store.reads.keep_counts``), and a killed write leaves
-none, so a kept file is never older than the data it answers for. The values read last are also kept in the process (an
-analysis that follows another, the map's second selection). A remote store vouches for no
+none, so a kept file is never older than the data it answers for. The values read last are
+also kept in the process (an analysis that follows another, the map's second selection). A remote store vouches for no
 id (other clients change its data), so nothing is kept for it; a store in memory keeps
 nothing on disk.
 

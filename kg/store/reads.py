@@ -139,7 +139,7 @@ SOURCE_COLUMNS = ("id", "title", "publisher", "url", "date")
 
 def _source_column(sources: Sequence[Source], name: str) -> list:
     values = [getattr(source, name) for source in sources]
-    return [value and value.isoformat() for value in values] if name == "date" else values
+    return shared(values, dt.date.isoformat) if name == "date" else values
 
 
 def _source_layout(store: Store) -> Layout[Source]:
